@@ -152,6 +152,7 @@ class ExplicitDeadline(StrictModel):
 
     date: dt.date
     kind: DeadlineKind
+    period_year: int | None = None  # the reporting year it closes; the year of `date` when omitted
     label: str | None = None
 
 

@@ -1,0 +1,54 @@
+"""The long-lived objects of one bot process, built once at start-up and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.i18n import Catalogs, load_catalogs
+from bot.plan.loader import LoadedPlan, load_plan
+from bot.plan.registry import DepartmentRegistry
+from bot.services.accounts import AccountService
+from storage.db import create_engine, create_session_factory
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    catalogs: Catalogs
+    plan: LoadedPlan
+    registry: DepartmentRegistry
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    accounts: AccountService
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Load catalogs and the plan (both fail loudly when missing), then open the engine."""
+    catalogs = load_catalogs(settings.locales_dir)
+    plan = load_plan(settings.plan_file)
+    registry = DepartmentRegistry(plan.plan)
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_session_factory(engine)
+    the_clock = clock or SystemClock()
+    accounts = AccountService(
+        sessions=sessions,
+        admin_ids=settings.admin_ids,
+        registry=registry,
+        clock=the_clock,
+        tz=settings.tz,
+    )
+    return Runtime(
+        settings=settings,
+        catalogs=catalogs,
+        plan=plan,
+        registry=registry,
+        engine=engine,
+        sessions=sessions,
+        clock=the_clock,
+        accounts=accounts,
+    )

@@ -1,0 +1,87 @@
+"""Who is talking to the bot: a stranger, a registered focal officer or a planning-office admin.
+
+Admins are bootstrapped from ADMIN_IDS: the first time such a user appears they get an
+admin record attached to the department that holds the planning-office role today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, local_today
+from bot.plan.registry import DepartmentRegistry
+from storage.models import Officer, OfficerRole
+from storage.repositories import departments, officers
+
+
+class Role(StrEnum):
+    STRANGER = "stranger"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    role: Role
+    telegram_user_id: int
+    full_name: str
+    department_code: str | None
+    department_name: str | None
+    locale: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class AccountService:
+    sessions: async_sessionmaker[AsyncSession]
+    admin_ids: frozenset[int]
+    registry: DepartmentRegistry
+    clock: Clock
+    tz: ZoneInfo
+
+    def planning_office_code(self) -> str:
+        """The department that holds the planning-office role today (it moved in 2025)."""
+        return self.registry.planning_office(local_today(self.clock, self.tz))
+
+    def planning_office_name(self) -> str:
+        return self.registry.display_name(self.planning_office_code())
+
+    async def identify(self, telegram_user_id: int, display_name: str) -> Identity:
+        """Look the user up, bootstrapping ADMIN_IDS, and record their last activity."""
+        async with self.sessions.begin() as session:
+            officer: Officer | None
+            if telegram_user_id in self.admin_ids:
+                office = await departments.get_by_code(session, self.planning_office_code())
+                officer = await officers.ensure_admin(
+                    session,
+                    telegram_user_id=telegram_user_id,
+                    full_name=display_name,
+                    department_id=office.id if office else None,
+                    now=self.clock.now(),
+                )
+            else:
+                officer = await officers.get_active_by_telegram_id(session, telegram_user_id)
+            if officer is None:
+                return Identity(Role.STRANGER, telegram_user_id, display_name, None, None, None)
+            await officers.touch_last_seen(session, officer, self.clock.now())
+            department = (
+                await departments.get_by_id(session, officer.department_id)
+                if officer.department_id is not None
+                else None
+            )
+            role = Role.ADMIN if officer.role is OfficerRole.ADMIN else Role.OFFICER
+            return Identity(
+                role=role,
+                telegram_user_id=telegram_user_id,
+                full_name=officer.full_name,
+                department_code=department.code if department else None,
+                department_name=department.name if department else None,
+                locale=officer.locale,
+            )

@@ -1,0 +1,49 @@
+"""Small helpers every handler uses: the runtime, the caller's identity and translator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translator
+from bot.runtime import Runtime
+from bot.services.accounts import Identity
+
+RUNTIME_KEY: Final = "runtime"
+
+
+def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    runtime = context.bot_data[RUNTIME_KEY]
+    if not isinstance(runtime, Runtime):
+        raise RuntimeError("the application was built without a runtime")
+    return runtime
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent the update, already looked up, and the language to answer in."""
+
+    identity: Identity
+    translator: Translator
+
+    def _(self, msgid: str) -> str:
+        return self.translator.gettext(msgid)
+
+
+async def identify_caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Caller:
+    runtime = runtime_of(context)
+    user = update.effective_user
+    if user is None:
+        raise RuntimeError("update without a user")
+    identity = await runtime.accounts.identify(user.id, user.full_name)
+    translator = runtime.catalogs.translator(identity.locale or runtime.settings.default_locale)
+    return Caller(identity=identity, translator=translator)
+
+
+def default_translator(context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    """For messages sent before (or without) knowing who the user is."""
+    runtime = runtime_of(context)
+    return runtime.catalogs.translator(runtime.settings.default_locale)

@@ -1,0 +1,137 @@
+"""Tables written while the bot runs: reports (versioned), audit trail, locks, send log, conversations.
+
+Kept apart from ``storage.models`` only for file size; import the classes from
+``storage.models``, which re-exports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base, str_enum
+from storage.enums import ProgressStatus, SendStatus, ValueSource
+
+
+class IndicatorValue(Base):
+    """One confirmed version of an indicator's figure for a year; never updated in place."""
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("indicator_id", "year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    year: Mapped[int]
+    version: Mapped[int]
+    value: Mapped[Decimal] = mapped_column(Numeric(9, 4))
+    numerator: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    denominator: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_file_id: Mapped[str | None] = mapped_column(String(255))
+    evidence_file_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_file_size: Mapped[int | None] = mapped_column(BigInteger)
+    evidence_sender_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    entered_by_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    entered_at: Mapped[dt.datetime]
+    source: Mapped[ValueSource] = mapped_column(str_enum(ValueSource, "value_source"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_values.id"))
+
+    supersedes: Mapped[IndicatorValue | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class TaskProgressReport(Base):
+    """One version of a department's progress on a task for a reporting year."""
+
+    __tablename__ = "task_progress_reports"
+    __table_args__ = (
+        UniqueConstraint("task_id", "department_id", "period_year", "version", name="uq_task_progress_reports_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("plan_tasks.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    period_year: Mapped[int]
+    version: Mapped[int]
+    status: Mapped[ProgressStatus] = mapped_column(str_enum(ProgressStatus, "progress_status"))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_file_id: Mapped[str | None] = mapped_column(String(255))
+    evidence_file_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_file_size: Mapped[int | None] = mapped_column(BigInteger)
+    evidence_sender_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    reported_by_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    reported_at: Mapped[dt.datetime]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("task_progress_reports.id"))
+
+    supersedes: Mapped[TaskProgressReport | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class AuditEvent(Base):
+    """Who changed what, with the value before and after; written in the same transaction."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    new_value: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class PeriodLock(Base):
+    """Whether a reporting year is closed for changes (one row per plan and year)."""
+
+    __tablename__ = "period_locks"
+    __table_args__ = (UniqueConstraint("plan_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    year: Mapped[int]
+    locked: Mapped[bool]
+    changed_by_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    changed_at: Mapped[dt.datetime]
+
+
+class ReminderSend(Base):
+    """The durable send log: the unique key makes a reminder go out at most once per officer and offset."""
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (UniqueConstraint("deadline_id", "officer_id", "offset_days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    offset_days: Mapped[int]
+    status: Mapped[SendStatus] = mapped_column(str_enum(SendStatus, "send_status"))
+    claimed_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class ConversationState(Base):
+    """A conversation step and its draft, so a restart does not lose what an officer typed."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("name", "chat_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str | None] = mapped_column(String(128))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None] = mapped_column(index=True)

@@ -1,0 +1,200 @@
+"""Officers: the Telegram users who report for a department, and the admins.
+
+An officer is never deleted (reports and audit rows point at them); leaving is
+``deactivate``, and a blocked bot is recorded as ``unreachable_at``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.enums import OfficerRole
+from storage.models import Officer
+from storage.repositories.audit import record_event
+from storage.types import utcnow
+
+ENTITY = "officer"
+
+
+def snapshot(officer: Officer) -> dict[str, Any]:
+    """The fields an audit event records for an officer."""
+    return {
+        "telegram_user_id": officer.telegram_user_id,
+        "department_id": officer.department_id,
+        "full_name": officer.full_name,
+        "role": officer.role,
+        "active": officer.active,
+    }
+
+
+async def get_by_id(session: AsyncSession, officer_id: int) -> Officer | None:
+    return await session.get(Officer, officer_id)
+
+
+async def get_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Officer | None:
+    return await session.scalar(select(Officer).where(Officer.telegram_user_id == telegram_user_id))
+
+
+async def get_active_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Officer | None:
+    return await session.scalar(
+        select(Officer).where(Officer.telegram_user_id == telegram_user_id, Officer.active.is_(True))
+    )
+
+
+async def create_officer(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    full_name: str,
+    department_id: int | None,
+    role: OfficerRole = OfficerRole.OFFICER,
+    locale: str = "vi",
+    created_by_officer_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Officer:
+    """Insert a new officer (the Telegram id must not exist yet) and audit it."""
+    now = now or utcnow()
+    officer = Officer(
+        telegram_user_id=telegram_user_id,
+        full_name=full_name,
+        department_id=department_id,
+        role=role,
+        active=True,
+        joined_at=now,
+        last_seen_at=now,
+        locale=locale,
+    )
+    session.add(officer)
+    await session.flush()
+    await record_event(
+        session,
+        entity=ENTITY,
+        entity_id=officer.id,
+        action="create",
+        actor_officer_id=created_by_officer_id,
+        actor_telegram_id=telegram_user_id,
+        new_value=snapshot(officer),
+        now=now,
+    )
+    return officer
+
+
+async def ensure_admin(
+    session: AsyncSession,
+    telegram_user_id: int,
+    full_name: str,
+    department_id: int | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> Officer:
+    """Make sure this Telegram user is an active admin (bootstrap from configuration).
+
+    Creates the admin, or re-activates and promotes an existing officer; a configured
+    department replaces the current one, ``None`` keeps it.
+    """
+    now = now or utcnow()
+    officer = await get_by_telegram_id(session, telegram_user_id)
+    if officer is None:
+        return await create_officer(
+            session,
+            telegram_user_id=telegram_user_id,
+            full_name=full_name,
+            department_id=department_id,
+            role=OfficerRole.ADMIN,
+            now=now,
+        )
+    before = snapshot(officer)
+    officer.role = OfficerRole.ADMIN
+    officer.active = True
+    officer.deactivated_at = None
+    if department_id is not None:
+        officer.department_id = department_id
+    after = snapshot(officer)
+    if after != before:
+        await record_event(
+            session,
+            entity=ENTITY,
+            entity_id=officer.id,
+            action="ensure_admin",
+            actor_telegram_id=telegram_user_id,
+            old_value=before,
+            new_value=after,
+            now=now,
+        )
+    return officer
+
+
+async def list_by_department(session: AsyncSession, department_id: int, *, active_only: bool = True) -> list[Officer]:
+    query = select(Officer).where(Officer.department_id == department_id).order_by(Officer.id)
+    if active_only:
+        query = query.where(Officer.active.is_(True))
+    return list((await session.scalars(query)).all())
+
+
+async def list_admins(session: AsyncSession) -> list[Officer]:
+    query = select(Officer).where(Officer.role == OfficerRole.ADMIN, Officer.active.is_(True))
+    return list((await session.scalars(query.order_by(Officer.id))).all())
+
+
+async def deactivate(
+    session: AsyncSession,
+    officer: Officer,
+    *,
+    by_officer_id: int | None,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Switch an officer off (left the department, lost the phone). False if already inactive."""
+    if not officer.active:
+        return False
+    now = now or utcnow()
+    before = snapshot(officer)
+    officer.active = False
+    officer.deactivated_at = now
+    await record_event(
+        session,
+        entity=ENTITY,
+        entity_id=officer.id,
+        action="deactivate",
+        actor_officer_id=by_officer_id,
+        old_value=before,
+        new_value=snapshot(officer),
+        detail=reason,
+        now=now,
+    )
+    return True
+
+
+async def mark_unreachable(
+    session: AsyncSession, officer: Officer, *, detail: str | None = None, now: dt.datetime | None = None
+) -> None:
+    """The bot may no longer write to this user (blocked bot, deleted account)."""
+    now = now or utcnow()
+    officer.unreachable_at = now
+    await record_event(session, entity=ENTITY, entity_id=officer.id, action="unreachable", detail=detail, now=now)
+
+
+async def touch_last_seen(session: AsyncSession, officer: Officer | int, now: dt.datetime | None = None) -> None:
+    """Note activity; any message also proves the user is reachable again. Not audited (not a change)."""
+    now = now or utcnow()
+    if isinstance(officer, Officer):
+        officer.last_seen_at = now
+        officer.unreachable_at = None
+        await session.flush()
+        return
+    await session.execute(
+        update(Officer)
+        .where(Officer.id == officer)
+        .values(last_seen_at=now, unreachable_at=None)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+async def set_locale(session: AsyncSession, officer: Officer, locale: str) -> None:
+    """Remember the officer's interface language (a preference, not audited)."""
+    officer.locale = locale
+    await session.flush()

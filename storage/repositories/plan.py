@@ -1,0 +1,123 @@
+"""Read access to the plan as stored: tasks, indicators, who leads them, and their deadlines.
+
+Rows are written only by ``storage.plan_sync``; codes are stored as the plan lists
+them (routing a dissolved department's work to its successor happens at run time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.enums import DepartmentRole, SubjectType
+from storage.models import (
+    Deadline,
+    Department,
+    Indicator,
+    IndicatorDepartment,
+    Plan,
+    PlanTask,
+    TaskDepartment,
+)
+
+
+async def get_plan(session: AsyncSession, code: str) -> Plan | None:
+    return await session.scalar(select(Plan).where(Plan.code == code))
+
+
+async def get_task(session: AsyncSession, plan_id: int, task_key: str) -> PlanTask | None:
+    return await session.scalar(select(PlanTask).where(PlanTask.plan_id == plan_id, PlanTask.task_key == task_key))
+
+
+async def get_indicator(session: AsyncSession, plan_id: int, number: int) -> Indicator | None:
+    return await session.scalar(select(Indicator).where(Indicator.plan_id == plan_id, Indicator.number == number))
+
+
+async def list_tasks(session: AsyncSession, plan_id: int, *, active_only: bool = True) -> list[PlanTask]:
+    query = select(PlanTask).where(PlanTask.plan_id == plan_id).order_by(PlanTask.position)
+    if active_only:
+        query = query.where(PlanTask.active.is_(True))
+    return list((await session.scalars(query)).all())
+
+
+async def list_indicators(session: AsyncSession, plan_id: int, *, active_only: bool = True) -> list[Indicator]:
+    query = select(Indicator).where(Indicator.plan_id == plan_id).order_by(Indicator.number)
+    if active_only:
+        query = query.where(Indicator.active.is_(True))
+    return list((await session.scalars(query)).all())
+
+
+async def task_departments(session: AsyncSession, task_id: int) -> list[tuple[str, DepartmentRole]]:
+    """(department code, role) pairs of a task, leads first."""
+    query = (
+        select(Department.code, TaskDepartment.role)
+        .join(Department, Department.id == TaskDepartment.department_id)
+        .where(TaskDepartment.task_id == task_id)
+        .order_by(TaskDepartment.role.desc(), Department.code)
+    )
+    return [(code, role) for code, role in (await session.execute(query)).all()]
+
+
+async def indicator_departments(session: AsyncSession, indicator_id: int) -> list[tuple[str, DepartmentRole]]:
+    query = (
+        select(Department.code, IndicatorDepartment.role)
+        .join(Department, Department.id == IndicatorDepartment.department_id)
+        .where(IndicatorDepartment.indicator_id == indicator_id)
+        .order_by(IndicatorDepartment.role.desc(), Department.code)
+    )
+    return [(code, role) for code, role in (await session.execute(query)).all()]
+
+
+async def tasks_for_department(
+    session: AsyncSession, department_id: int, *, role: DepartmentRole | None = None
+) -> list[PlanTask]:
+    """Active tasks naming this department (directly, as the plan lists it)."""
+    query = (
+        select(PlanTask)
+        .join(TaskDepartment, TaskDepartment.task_id == PlanTask.id)
+        .where(TaskDepartment.department_id == department_id, PlanTask.active.is_(True))
+        .order_by(PlanTask.position)
+        .distinct()
+    )
+    if role is not None:
+        query = query.where(TaskDepartment.role == role)
+    return list((await session.scalars(query)).all())
+
+
+async def indicators_for_department(
+    session: AsyncSession, department_id: int, *, role: DepartmentRole | None = None
+) -> list[Indicator]:
+    query = (
+        select(Indicator)
+        .join(IndicatorDepartment, IndicatorDepartment.indicator_id == Indicator.id)
+        .where(IndicatorDepartment.department_id == department_id, Indicator.active.is_(True))
+        .order_by(Indicator.number)
+        .distinct()
+    )
+    if role is not None:
+        query = query.where(IndicatorDepartment.role == role)
+    return list((await session.scalars(query)).all())
+
+
+async def list_deadlines(
+    session: AsyncSession,
+    plan_id: int,
+    *,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+    subject_type: SubjectType | None = None,
+    active_only: bool = True,
+) -> list[Deadline]:
+    """Deadlines in ``[due_from, due_to]`` (both inclusive), soonest first."""
+    query = select(Deadline).where(Deadline.plan_id == plan_id).order_by(Deadline.due_on, Deadline.id)
+    if due_from is not None:
+        query = query.where(Deadline.due_on >= due_from)
+    if due_to is not None:
+        query = query.where(Deadline.due_on <= due_to)
+    if subject_type is not None:
+        query = query.where(Deadline.subject_type == subject_type)
+    if active_only:
+        query = query.where(Deadline.active.is_(True))
+    return list((await session.scalars(query)).all())

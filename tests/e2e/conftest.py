@@ -1,0 +1,58 @@
+"""The real bot (our Application, handlers, services and database) against the loopback emulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.runtime import Runtime, build_runtime
+from tests.dbfixtures import database_target, database_url, db_engine  # noqa: F401
+from tests.emulator.emulator import BotApiEmulator
+from tests.emulator.fixtures import emulator  # noqa: F401
+from tests.emulator.ptb import running_application
+
+ADMIN_ID = 900_001
+# 09:00 on Monday 2 March 2026 in Asia/Ho_Chi_Minh: after the 2025 mergers.
+START_TIME = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def settings(emulator: BotApiEmulator, database_url: str, compiled_locales: Path) -> Settings:  # noqa: F811
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=emulator.token,
+        telegram_base_url=emulator.api_base_url,
+        telegram_base_file_url=emulator.file_base_url,
+        database_url=database_url,
+        admin_ids=frozenset({ADMIN_ID}),
+        locales_dir=compiled_locales,
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START_TIME)
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: FakeClock, db_engine: AsyncEngine) -> Runtime:  # noqa: F811
+    """db_engine empties the tables first; the runtime opens its own engine like production."""
+    return build_runtime(settings, clock=clock)
+
+
+@pytest.fixture
+async def bot_app(runtime: Runtime, settings: Settings) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    token = settings.token_value()
+    assert token
+    app = build_application(runtime, token)
+    async with running_application(app):
+        yield app

@@ -160,7 +160,7 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
         link = invite.deep_link(settings.bot_username)
         print(f"{invite.department_code} - {invite.department_name}")
         print(f"token: {invite.token}")
-        print(f"expires: {vi.datetime(invite.expires_at)}")
+        print(f"expires: {vi.datetime(invite.expires_at, settings.tz)}")
         print(f"link: {link}" if link else "link: set BOT_USERNAME to print https://t.me/<bot>?start=<token>")
         return EXIT_OK
 

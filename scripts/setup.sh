@@ -30,4 +30,8 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$fingerprint" ]]; then
   "$VENV/bin/python" -m pip install --quiet -e ".$extras"
   echo "$fingerprint" > "$stamp"
 fi
-PYTHON="$VENV/bin/python" bash scripts/i18n.sh compile >/dev/null
+if ! compile_log="$(PYTHON="$VENV/bin/python" bash scripts/i18n.sh compile 2>&1)"; then
+  echo "$compile_log" >&2
+  echo "Không biên dịch được bản dịch / could not compile the message catalogs" >&2
+  exit 1
+fi

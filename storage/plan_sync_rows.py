@@ -1,25 +1,27 @@
 """Row-level helpers of the plan sync: tasks and indicators with their department links.
 
-Split from ``storage.plan_sync`` for size; both loops follow the same pattern: load what
+Split from ``storage.plan_sync`` for size; one loop (``_sync_rows``) serves both: load what
 is stored for the plan once, compare field by field, touch only what differs.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.plan import model as plan_model
 from bot.plan.loader import LoadedPlan
 from storage.enums import DepartmentRole
 from storage.models import Indicator, IndicatorDepartment, PlanTask, TaskDepartment
 from storage.sync_report import SyncCounts
 
 LinkSet = set[tuple[int, DepartmentRole]]
+KeyT = TypeVar("KeyT", str, int)
 
 
 class PlanSyncError(ValueError):
@@ -55,9 +57,10 @@ def retire_orphans(
             counts.deactivated += 1
 
 
-def _links(codes: Mapping[DepartmentRole, Iterable[str]], department_ids: Mapping[str, int], where: str) -> LinkSet:
+def _links(item: plan_model.Task | plan_model.Indicator, department_ids: Mapping[str, int], where: str) -> LinkSet:
+    """The (department id, role) links the plan lists for a task or indicator."""
     wanted: LinkSet = set()
-    for role, listed in codes.items():
+    for role, listed in ((DepartmentRole.LEAD, item.lead), (DepartmentRole.COORDINATOR, item.coordinators)):
         for code in listed:
             if code not in department_ids:
                 raise PlanSyncError(f"{where}: unknown department code {code!r}")
@@ -79,6 +82,46 @@ async def _sync_links(
     return have != want
 
 
+async def _sync_rows(
+    session: AsyncSession,
+    model: Any,
+    link_model: Any,
+    owner: str,
+    key_column: str,
+    plan_id: int,
+    entries: Iterable[tuple[KeyT, dict[str, Any], LinkSet]],
+    counts: SyncCounts,
+) -> dict[KeyT, int]:
+    """Upsert the plan's rows of ``model`` (keyed by ``key_column``) and their department links.
+
+    ``entries`` yields (key, column values, wanted links) per plan item; it is consumed
+    lazily, so an item that fails to resolve stops the sync where it stands.
+    """
+    query = select(model).where(model.plan_id == plan_id)
+    rows: dict[KeyT, Any] = {getattr(r, key_column): r for r in (await session.scalars(query)).all()}
+    have: defaultdict[int, LinkSet] = defaultdict(set)
+    links = select(link_model).join(model).where(model.plan_id == plan_id)
+    for link in (await session.scalars(links)).all():
+        have[getattr(link, owner)].add((link.department_id, link.role))
+    listed: set[KeyT] = set()
+    for key, values, want in entries:
+        listed.add(key)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = model(plan_id=plan_id, **{key_column: key}, **values)
+            session.add(row)
+            await session.flush()
+            await _sync_links(session, link_model, owner, row.id, set(), want)
+            counts.created += 1
+            continue
+        changed = apply_changes(row, values)
+        changed = await _sync_links(session, link_model, owner, row.id, have[row.id], want) or changed
+        counts.count("updated" if changed else "unchanged")
+    retire_orphans(rows.values(), listed, lambda r: getattr(r, key_column), counts)
+    await session.flush()
+    return {key: row.id for key, row in rows.items()}
+
+
 async def sync_tasks(
     session: AsyncSession,
     loaded: LoadedPlan,
@@ -86,42 +129,23 @@ async def sync_tasks(
     department_ids: Mapping[str, int],
     counts: SyncCounts,
 ) -> dict[str, int]:
-    rows = {r.task_key: r for r in (await session.scalars(select(PlanTask).where(PlanTask.plan_id == plan_id))).all()}
-    have: defaultdict[int, LinkSet] = defaultdict(set)
-    query = select(TaskDepartment).join(PlanTask).where(PlanTask.plan_id == plan_id)
-    for link in (await session.scalars(query)).all():
-        have[link.task_id].add((link.department_id, link.role))
     groups = {group.code: group.title for group in loaded.plan.task_groups}
-    for position, task in enumerate(loaded.plan.tasks):
-        values = {
-            "group_code": task.group,
-            "group_title": groups.get(task.group, ""),
-            "position": position,
-            "title": task.title,
-            "lead_text": task.lead_text,
-            "coordinators_text": task.coordinators_text,
-            "timeframe": task.timeframe,
-            "active": True,
-        }
-        want = _links(
-            {DepartmentRole.LEAD: task.lead, DepartmentRole.COORDINATOR: task.coordinators},
-            department_ids,
-            f"task {task.id}",
-        )
-        row = rows.get(task.id)
-        if row is None:
-            row = rows[task.id] = PlanTask(plan_id=plan_id, task_key=task.id, **values)
-            session.add(row)
-            await session.flush()
-            await _sync_links(session, TaskDepartment, "task_id", row.id, set(), want)
-            counts.created += 1
-            continue
-        changed = apply_changes(row, values)
-        changed = await _sync_links(session, TaskDepartment, "task_id", row.id, have[row.id], want) or changed
-        counts.count("updated" if changed else "unchanged")
-    retire_orphans(rows.values(), {task.id for task in loaded.plan.tasks}, lambda r: r.task_key, counts)
-    await session.flush()
-    return {key: row.id for key, row in rows.items()}
+
+    def entries() -> Iterator[tuple[str, dict[str, Any], LinkSet]]:
+        for position, task in enumerate(loaded.plan.tasks):
+            values = {
+                "group_code": task.group,
+                "group_title": groups.get(task.group, ""),
+                "position": position,
+                "title": task.title,
+                "lead_text": task.lead_text,
+                "coordinators_text": task.coordinators_text,
+                "timeframe": task.timeframe,
+                "active": True,
+            }
+            yield task.id, values, _links(task, department_ids, f"task {task.id}")
+
+    return await _sync_rows(session, PlanTask, TaskDepartment, "task_id", "task_key", plan_id, entries(), counts)
 
 
 async def sync_indicators(
@@ -131,44 +155,25 @@ async def sync_indicators(
     department_ids: Mapping[str, int],
     counts: SyncCounts,
 ) -> dict[int, int]:
-    query = select(Indicator).where(Indicator.plan_id == plan_id)
-    rows = {r.number: r for r in (await session.scalars(query)).all()}
-    have: defaultdict[int, LinkSet] = defaultdict(set)
-    links = select(IndicatorDepartment).join(Indicator).where(Indicator.plan_id == plan_id)
-    for link in (await session.scalars(links)).all():
-        have[link.indicator_id].add((link.department_id, link.role))
-    for indicator in loaded.plan.indicators:
-        target = indicator.target
-        values = {
-            "name": indicator.name,
-            "unit": indicator.unit,
-            "responsible_text": indicator.responsible_text,
-            "timeframe_text": indicator.timeframe_text,
-            "period_start": indicator.period.start,
-            "period_end": indicator.period.end,
-            "target_value": Decimal(str(target.value)) if target else None,
-            "target_year": target.year if target else None,
-            "direction": indicator.direction,
-            "numerator_question": indicator.numerator_question,
-            "denominator_question": indicator.denominator_question,
-            "active": True,
-        }
-        want = _links(
-            {DepartmentRole.LEAD: indicator.lead, DepartmentRole.COORDINATOR: indicator.coordinators},
-            department_ids,
-            f"indicator {indicator.id}",
-        )
-        row = rows.get(indicator.id)
-        if row is None:
-            row = rows[indicator.id] = Indicator(plan_id=plan_id, number=indicator.id, **values)
-            session.add(row)
-            await session.flush()
-            await _sync_links(session, IndicatorDepartment, "indicator_id", row.id, set(), want)
-            counts.created += 1
-            continue
-        changed = apply_changes(row, values)
-        changed = await _sync_links(session, IndicatorDepartment, "indicator_id", row.id, have[row.id], want) or changed
-        counts.count("updated" if changed else "unchanged")
-    retire_orphans(rows.values(), {indicator.id for indicator in loaded.plan.indicators}, lambda r: r.number, counts)
-    await session.flush()
-    return {number: row.id for number, row in rows.items()}
+    def entries() -> Iterator[tuple[int, dict[str, Any], LinkSet]]:
+        for indicator in loaded.plan.indicators:
+            target = indicator.target
+            values = {
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "responsible_text": indicator.responsible_text,
+                "timeframe_text": indicator.timeframe_text,
+                "period_start": indicator.period.start,
+                "period_end": indicator.period.end,
+                "target_value": Decimal(str(target.value)) if target else None,
+                "target_year": target.year if target else None,
+                "direction": indicator.direction,
+                "numerator_question": indicator.numerator_question,
+                "denominator_question": indicator.denominator_question,
+                "active": True,
+            }
+            yield indicator.id, values, _links(indicator, department_ids, f"indicator {indicator.id}")
+
+    return await _sync_rows(
+        session, Indicator, IndicatorDepartment, "indicator_id", "number", plan_id, entries(), counts
+    )

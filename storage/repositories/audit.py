@@ -7,10 +7,10 @@ so both backends store exactly what was entered ("12.50", not a float).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,6 +61,47 @@ async def record_event(
     session.add(event)
     await session.flush()
     return event
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+RowT = TypeVar("RowT", bound=HasId)
+
+
+async def add_audited(
+    session: AsyncSession,
+    row: RowT,
+    *,
+    entity: str,
+    action: str,
+    summarize: Callable[[RowT], Mapping[str, Any]],
+    entity_id: str | int | None = None,
+    actor_officer_id: int | None = None,
+    actor_telegram_id: int | None = None,
+    old_value: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> RowT:
+    """Insert ``row`` and audit it as ``summarize(row)``; ``entity_id`` defaults to the new row's id.
+
+    The flush comes first so the row has its id (and the audit event its ``new_value``).
+    """
+    session.add(row)
+    await session.flush()
+    await record_event(
+        session,
+        entity=entity,
+        entity_id=row.id if entity_id is None else entity_id,
+        action=action,
+        actor_officer_id=actor_officer_id,
+        actor_telegram_id=actor_telegram_id,
+        old_value=old_value,
+        new_value=summarize(row),
+        now=now,
+    )
+    return row
 
 
 async def list_events(

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import ValueSource
 from storage.models import IndicatorValue
-from storage.repositories.audit import record_event
 from storage.repositories.evidence import Evidence, evidence_columns
+from storage.repositories.versioning import append_version
 from storage.types import utcnow
 
 ENTITY = "indicator_value"
@@ -119,7 +119,6 @@ async def record_value(
         indicator_id=indicator_id,
         department_id=department_id,
         year=year,
-        version=(previous.version + 1) if previous else 1,
         value=scaled,
         numerator=_scaled(numerator),
         denominator=_scaled(denominator),
@@ -127,20 +126,16 @@ async def record_value(
         entered_by_officer_id=entered_by_officer_id,
         entered_at=now,
         source=source,
-        supersedes_id=previous.id if previous else None,
         **evidence_columns(evidence),
     )
-    session.add(row)
-    await session.flush()
-    await record_event(
+    return await append_version(
         session,
+        row,
+        previous,
         entity=ENTITY,
         entity_id=f"{indicator_id}:{year}",
-        action="record" if previous is None else "correct",
         actor_officer_id=entered_by_officer_id,
         actor_telegram_id=actor_telegram_id,
-        old_value=_summary(previous) if previous else None,
-        new_value=_summary(row),
+        summarize=_summary,
         now=now,
     )
-    return row

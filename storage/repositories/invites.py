@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import OfficerRole
 from storage.models import Department, Invite
-from storage.repositories.audit import record_event
+from storage.repositories.audit import add_audited, record_event
 from storage.types import ensure_aware, utcnow
 
 ENTITY = "invite"
@@ -62,18 +62,9 @@ async def create_invite(
         created_at=now,
         expires_at=now + ttl,
     )
-    session.add(invite)
-    await session.flush()
-    await record_event(
-        session,
-        entity=ENTITY,
-        entity_id=invite.id,
-        action="create",
-        actor_officer_id=created_by,
-        new_value=_summary(invite),
-        now=now,
+    return await add_audited(
+        session, invite, entity=ENTITY, action="create", actor_officer_id=created_by, summarize=_summary, now=now
     )
-    return invite
 
 
 async def get_by_token(session: AsyncSession, token: str) -> Invite | None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import OfficerRole
 from storage.models import Officer
-from storage.repositories.audit import record_event
+from storage.repositories.audit import add_audited, record_event
 from storage.types import utcnow
 
 ENTITY = "officer"
@@ -68,19 +68,16 @@ async def create_officer(
         last_seen_at=now,
         locale=locale,
     )
-    session.add(officer)
-    await session.flush()
-    await record_event(
+    return await add_audited(
         session,
+        officer,
         entity=ENTITY,
-        entity_id=officer.id,
         action="create",
         actor_officer_id=created_by_officer_id,
         actor_telegram_id=telegram_user_id,
-        new_value=snapshot(officer),
+        summarize=snapshot,
         now=now,
     )
-    return officer
 
 
 async def ensure_admin(

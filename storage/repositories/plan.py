@@ -7,6 +7,7 @@ them (routing a dissolved department's work to its successor happens at run time
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,8 @@ from storage.models import (
     PlanTask,
     TaskDepartment,
 )
+
+SubjectT = TypeVar("SubjectT", PlanTask, Indicator)
 
 
 async def get_plan(session: AsyncSession, code: str) -> Plan | None:
@@ -49,56 +52,65 @@ async def list_indicators(session: AsyncSession, plan_id: int, *, active_only: b
     return list((await session.scalars(query)).all())
 
 
-async def task_departments(session: AsyncSession, task_id: int) -> list[tuple[str, DepartmentRole]]:
-    """(department code, role) pairs of a task, leads first."""
+async def _departments_of(
+    session: AsyncSession, link: Any, owner: Any, owner_id: int
+) -> list[tuple[str, DepartmentRole]]:
+    """(department code, role) pairs of the ``link`` rows whose ``owner`` column is ``owner_id``, leads first."""
     query = (
-        select(Department.code, TaskDepartment.role)
-        .join(Department, Department.id == TaskDepartment.department_id)
-        .where(TaskDepartment.task_id == task_id)
-        .order_by(TaskDepartment.role.desc(), Department.code)
+        select(Department.code, link.role)
+        .join(Department, Department.id == link.department_id)
+        .where(owner == owner_id)
+        .order_by(link.role.desc(), Department.code)
     )
     return [(code, role) for code, role in (await session.execute(query)).all()]
+
+
+async def task_departments(session: AsyncSession, task_id: int) -> list[tuple[str, DepartmentRole]]:
+    """(department code, role) pairs of a task, leads first."""
+    return await _departments_of(session, TaskDepartment, TaskDepartment.task_id, task_id)
 
 
 async def indicator_departments(session: AsyncSession, indicator_id: int) -> list[tuple[str, DepartmentRole]]:
+    return await _departments_of(session, IndicatorDepartment, IndicatorDepartment.indicator_id, indicator_id)
+
+
+async def _for_department(
+    session: AsyncSession,
+    subject: type[SubjectT],
+    link: Any,
+    owner: Any,
+    order: Any,
+    department_id: int,
+    role: DepartmentRole | None,
+) -> list[SubjectT]:
+    """Active ``subject`` rows that a ``link`` row (``owner`` = subject id) ties to the department."""
     query = (
-        select(Department.code, IndicatorDepartment.role)
-        .join(Department, Department.id == IndicatorDepartment.department_id)
-        .where(IndicatorDepartment.indicator_id == indicator_id)
-        .order_by(IndicatorDepartment.role.desc(), Department.code)
+        select(subject)
+        .join(link, owner == subject.id)
+        .where(link.department_id == department_id, subject.active.is_(True))
+        .order_by(order)
+        .distinct()
     )
-    return [(code, role) for code, role in (await session.execute(query)).all()]
+    if role is not None:
+        query = query.where(link.role == role)
+    return list((await session.scalars(query)).all())
 
 
 async def tasks_for_department(
     session: AsyncSession, department_id: int, *, role: DepartmentRole | None = None
 ) -> list[PlanTask]:
     """Active tasks naming this department (directly, as the plan lists it)."""
-    query = (
-        select(PlanTask)
-        .join(TaskDepartment, TaskDepartment.task_id == PlanTask.id)
-        .where(TaskDepartment.department_id == department_id, PlanTask.active.is_(True))
-        .order_by(PlanTask.position)
-        .distinct()
+    return await _for_department(
+        session, PlanTask, TaskDepartment, TaskDepartment.task_id, PlanTask.position, department_id, role
     )
-    if role is not None:
-        query = query.where(TaskDepartment.role == role)
-    return list((await session.scalars(query)).all())
 
 
 async def indicators_for_department(
     session: AsyncSession, department_id: int, *, role: DepartmentRole | None = None
 ) -> list[Indicator]:
-    query = (
-        select(Indicator)
-        .join(IndicatorDepartment, IndicatorDepartment.indicator_id == Indicator.id)
-        .where(IndicatorDepartment.department_id == department_id, Indicator.active.is_(True))
-        .order_by(Indicator.number)
-        .distinct()
+    return await _for_department(
+        session, Indicator, IndicatorDepartment, IndicatorDepartment.indicator_id, Indicator.number, department_id, role
     )
-    if role is not None:
-        query = query.where(IndicatorDepartment.role == role)
-    return list((await session.scalars(query)).all())
 
 
 async def list_deadlines(

@@ -64,6 +64,20 @@ async def claim_send(
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
+async def _update_send(
+    session: AsyncSession, deadline_id: int, officer_id: int, offset_days: int, *conditions: Any, **values: Any
+) -> bool:
+    """Set ``values`` on the send if it exists and meets ``conditions``; True if a row was updated."""
+    result = await session.execute(
+        update(ReminderSend)
+        .where(*_key(deadline_id, officer_id, offset_days), *conditions)
+        .values(**values)
+        .returning(ReminderSend.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.scalar_one_or_none() is not None
+
+
 async def reclaim_send(
     session: AsyncSession,
     deadline_id: int,
@@ -79,30 +93,21 @@ async def reclaim_send(
     now = now or utcnow()
     retryable = (ReminderSend.status == SendStatus.FAILED) & (ReminderSend.attempts < max_attempts)
     abandoned = (ReminderSend.status == SendStatus.CLAIMED) & (ReminderSend.claimed_at < now - stale_after)
-    result = await session.execute(
-        update(ReminderSend)
-        .where(*_key(deadline_id, officer_id, offset_days), retryable | abandoned)
-        .values(status=SendStatus.CLAIMED, claimed_at=now, claimed_by=claimed_by)
-        .returning(ReminderSend.id)
-        .execution_options(synchronize_session=False)
+    return await _update_send(
+        session,
+        deadline_id,
+        officer_id,
+        offset_days,
+        retryable | abandoned,
+        status=SendStatus.CLAIMED,
+        claimed_at=now,
+        claimed_by=claimed_by,
     )
-    return result.scalar_one_or_none() is not None
 
 
 async def get_send(session: AsyncSession, deadline_id: int, officer_id: int, offset_days: int) -> ReminderSend | None:
     query = select(ReminderSend).where(*_key(deadline_id, officer_id, offset_days))
     return await session.scalar(query.execution_options(populate_existing=True))
-
-
-async def _finish(session: AsyncSession, deadline_id: int, officer_id: int, offset_days: int, **values: Any) -> bool:
-    result = await session.execute(
-        update(ReminderSend)
-        .where(*_key(deadline_id, officer_id, offset_days))
-        .values(**values)
-        .returning(ReminderSend.id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.scalar_one_or_none() is not None
 
 
 async def mark_sent(
@@ -114,7 +119,7 @@ async def mark_sent(
     telegram_message_id: int | None,
     now: dt.datetime | None = None,
 ) -> bool:
-    return await _finish(
+    return await _update_send(
         session,
         deadline_id,
         officer_id,
@@ -130,7 +135,7 @@ async def mark_sent(
 async def mark_failed(
     session: AsyncSession, deadline_id: int, officer_id: int, offset_days: int, *, error: str
 ) -> bool:
-    return await _finish(
+    return await _update_send(
         session,
         deadline_id,
         officer_id,
@@ -145,7 +150,7 @@ async def mark_skipped(
     session: AsyncSession, deadline_id: int, officer_id: int, offset_days: int, *, reason: str
 ) -> bool:
     """Claimed but deliberately not sent (already reported, officer unreachable, …)."""
-    return await _finish(
+    return await _update_send(
         session, deadline_id, officer_id, offset_days, status=SendStatus.SKIPPED, last_error=reason[:2000]
     )
 

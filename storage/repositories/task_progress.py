@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import ProgressStatus
 from storage.models import TaskProgressReport
-from storage.repositories.audit import record_event
 from storage.repositories.evidence import Evidence, evidence_columns
+from storage.repositories.versioning import append_version
 from storage.types import utcnow
 
 ENTITY = "task_progress"
@@ -85,25 +85,20 @@ async def record_progress(
         task_id=task_id,
         department_id=department_id,
         period_year=period_year,
-        version=(previous.version + 1) if previous else 1,
         status=status,
         note=note,
         reported_by_officer_id=reported_by_officer_id,
         reported_at=now,
-        supersedes_id=previous.id if previous else None,
         **evidence_columns(evidence),
     )
-    session.add(row)
-    await session.flush()
-    await record_event(
+    return await append_version(
         session,
+        row,
+        previous,
         entity=ENTITY,
         entity_id=f"{task_id}:{department_id}:{period_year}",
-        action="record" if previous is None else "correct",
         actor_officer_id=reported_by_officer_id,
         actor_telegram_id=actor_telegram_id,
-        old_value=_summary(previous) if previous else None,
-        new_value=_summary(row),
+        summarize=_summary,
         now=now,
     )
-    return row

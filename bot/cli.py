@@ -1,4 +1,9 @@
-"""`greenbot`: the command an IT officer types. Settings are built here, once, and passed down."""
+"""`greenbot`: the command an IT officer types. Settings are built here, once, and passed down.
+
+Every failure the officer can fix (no token, a rejected token, no network, no database, a
+broken plan file, missing catalogs) ends with a short message in Vietnamese and English,
+never a traceback, and never the token.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,23 @@ import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
-from bot.i18n import N_, CatalogMissingError, Translator, load_catalogs
+from bot.i18n import N_, CatalogMissingError, Catalogs, Translator, load_catalogs
 from bot.logging_setup import configure_logging
 from bot.plan.export import plan_as_json
 from bot.plan.loader import LoadedPlan, PlanError, load_plan
 from bot.plan.report import render_plan_report
 
 EXIT_OK = 0
+EXIT_FAILURE = 1
 EXIT_CONFIG = 2
 EXIT_DATA = 3
 
@@ -43,19 +52,45 @@ def _load_settings() -> Settings:
         raise CliExit(EXIT_CONFIG) from exc
 
 
-def _translators(settings: Settings) -> tuple[Translator, Translator]:
-    """Vietnamese first, English second: shell messages are shown in both."""
+def _catalogs(settings: Settings) -> Catalogs:
     try:
-        catalogs = load_catalogs(settings.locales_dir)
+        return load_catalogs(settings.locales_dir)
     except CatalogMissingError as exc:
         print(str(exc), file=sys.stderr)
         raise CliExit(EXIT_CONFIG) from exc
-    return catalogs.translator("vi"), catalogs.translator("en")
 
 
-def _bilingual(settings: Settings, msgid: str, **values: object) -> str:
-    vi, en = _translators(settings)
-    return f"{vi.gettext(msgid).format(**values)}\n\n{en.gettext(msgid).format(**values)}"
+def _translator(settings: Settings) -> Translator:
+    """The default language (Vietnamese) for ordinary shell output."""
+    return _catalogs(settings).translator(settings.default_locale)
+
+
+def _fail(settings: Settings, code: int, msgid: str, **values: object) -> CliExit:
+    """Prints a message in Vietnamese, then English, and returns the exit to raise."""
+    catalogs = _catalogs(settings)
+    texts = [catalogs.translator(locale).gettext(msgid).format(**values) for locale in ("vi", "en")]
+    print("\n\n".join(texts), file=sys.stderr)
+    return CliExit(code)
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def _database_errors(settings: Settings) -> Iterator[None]:
+    """A database that cannot be reached is a configuration problem, said in one sentence."""
+    try:
+        yield
+    except (DBAPIError, OSError) as exc:
+        log.debug("database error", exc_info=exc)
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_("Cannot use the database {url}: {reason}. Check DATABASE_URL and that the database server is running."),
+            url=_safe_url(settings.resolved_database_url),
+            reason=type(exc).__name__,
+        ) from exc
 
 
 def _load_plan_or_exit(path: Path) -> LoadedPlan:
@@ -67,43 +102,58 @@ def _load_plan_or_exit(path: Path) -> LoadedPlan:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Long polling; refuses to start without a token or on an old database schema."""
-    token = settings.token_value()
-    if not token:
-        print(
-            _bilingual(
-                settings,
-                N_(
-                    "TELEGRAM_BOT_TOKEN is not set. To get one: open Telegram, talk to @BotFather, send /newbot "
-                    "and follow the steps; then put the token in the file .env as "
-                    "TELEGRAM_BOT_TOKEN=123456:ABC... and run the command again."
-                ),
-            ),
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
-    configure_logging(settings.log_level, secrets=[token])
+    """Long polling. Migrates the database first unless --no-migrate (several processes)."""
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_application
     from bot.runtime import build_runtime
-    from storage.migrate import is_at_head
+    from storage.migrate import is_at_head, upgrade
 
-    if not is_at_head(settings.resolved_database_url):
-        print(
-            _bilingual(settings, N_("The database schema is not up to date. Run: greenbot db upgrade")),
-            file=sys.stderr,
+    token = settings.token_value()
+    if not token:
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_(
+                "TELEGRAM_BOT_TOKEN is not set. To get one: open Telegram, talk to @BotFather, send /newbot "
+                "and follow the steps; then put the token in the file .env in the greenbot folder as "
+                "TELEGRAM_BOT_TOKEN=123456:ABC... and run the command again."
+            ),
         )
-        return EXIT_CONFIG
-    runtime = build_runtime(settings)
+    plan = _load_plan_or_exit(settings.plan_file)
+    catalogs = _catalogs(settings)
+    with _database_errors(settings):
+        if args.no_migrate:
+            if not is_at_head(settings.resolved_database_url):
+                raise _fail(
+                    settings, EXIT_CONFIG, N_("The database schema is not up to date. Run: greenbot db upgrade")
+                )
+        else:
+            upgrade(settings.resolved_database_url)
+    runtime = build_runtime(settings, plan=plan, catalogs=catalogs)
     application = build_application(runtime, token)
-    log.info("starting long polling")
-    application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    log.info("starting long polling against %s", settings.telegram_base_url)
+    try:
+        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    except InvalidToken as exc:
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_("Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again from @BotFather (/mybots) and retry."),
+        ) from exc
+    except NetworkError as exc:
+        raise _fail(
+            settings,
+            EXIT_FAILURE,
+            N_("Cannot reach the Telegram Bot API at {url}. Check the network or TELEGRAM_BASE_URL."),
+            url=settings.telegram_base_url,
+        ) from exc
     return EXIT_OK
 
 
 def cmd_plan_check(args: argparse.Namespace, settings: Settings) -> int:
     loaded = _load_plan_or_exit(Path(args.file) if args.file else settings.plan_file)
-    vi, _en = _translators(settings)
-    print(render_plan_report(loaded, vi))
+    print(render_plan_report(loaded, _translator(settings)))
     return EXIT_OK
 
 
@@ -119,31 +169,41 @@ def cmd_plan_show(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import current_revision, upgrade
 
-    upgrade(settings.resolved_database_url)
-    print(f"database at revision {current_revision(settings.resolved_database_url)}")
+    _ = _translator(settings).gettext
+    with _database_errors(settings):
+        upgrade(settings.resolved_database_url)
+        revision = current_revision(settings.resolved_database_url)
+    print(_("The database schema is at revision {revision}.").format(revision=revision))
     return EXIT_OK
 
 
 def cmd_db_current(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import current_revision
 
-    print(current_revision(settings.resolved_database_url) or "empty")
+    with _database_errors(settings):
+        print(current_revision(settings.resolved_database_url) or "-")
     return EXIT_OK
 
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     """Creates a stored invite; prints the deep link when BOT_USERNAME is set."""
+    from bot.clock import local_today
     from bot.runtime import build_runtime
     from bot.services.invites import InviteError, create_department_invite
     from storage.plan_sync import sync_plan
 
-    runtime = build_runtime(settings)
-    vi, _en = _translators(settings)
+    plan = _load_plan_or_exit(settings.plan_file)
+    catalogs = _catalogs(settings)
+    translator = catalogs.translator(settings.default_locale)
+    _ = translator.gettext
+    runtime = build_runtime(settings, plan=plan, catalogs=catalogs)
 
     async def create() -> int:
         try:
             async with runtime.sessions.begin() as session:
-                await sync_plan(session, runtime.plan)
+                await sync_plan(
+                    session, runtime.plan, today=local_today(runtime.clock, settings.tz), now=runtime.clock.now()
+                )
             invite = await create_department_invite(
                 runtime.sessions,
                 runtime.registry,
@@ -153,25 +213,31 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                 settings.tz,
             )
         except InviteError as exc:
-            print(str(exc), file=sys.stderr)
+            print(exc.describe(translator), file=sys.stderr)
             return EXIT_DATA
         finally:
             await runtime.engine.dispose()
         link = invite.deep_link(settings.bot_username)
-        print(f"{invite.department_code} - {invite.department_name}")
-        print(f"token: {invite.token}")
-        print(f"expires: {vi.datetime(invite.expires_at, settings.tz)}")
-        print(f"link: {link}" if link else "link: set BOT_USERNAME to print https://t.me/<bot>?start=<token>")
+        print(_("Department: {code} - {name}").format(code=invite.department_code, name=invite.department_name))
+        print(_("Invitation code: {token}").format(token=invite.token))
+        print(_("Valid until: {time}").format(time=translator.datetime(invite.expires_at, settings.tz)))
+        if link:
+            print(_("Link to send to the officer: {link}").format(link=link))
+        else:
+            print(_("Set BOT_USERNAME to print the link https://t.me/<bot>?start=<code>."))
         return EXIT_OK
 
-    return asyncio.run(create())
+    with _database_errors(settings):
+        return asyncio.run(create())
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="greenbot", description="Green-growth action plan reporting bot")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("run", help="run the bot (long polling)").set_defaults(handler=cmd_run)
+    run = commands.add_parser("run", help="migrate the database and run the bot (long polling)")
+    run.add_argument("--no-migrate", action="store_true", help="only check the schema (several processes)")
+    run.set_defaults(handler=cmd_run)
 
     plan = commands.add_parser("plan", help="inspect a plan file").add_subparsers(dest="plan_command", required=True)
     check = plan.add_parser("check", help="validate a plan file and print it as tables")
@@ -197,9 +263,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = _load_settings()
+        token = settings.token_value()
+        configure_logging(settings.log_level, secrets=[token] if token else [])
         code: int = args.handler(args, settings)
     except CliExit as stop:
         return stop.code
+    except Exception:
+        # Logged through the redacting handler: the traceback never shows the token.
+        log.exception("greenbot stopped because of an unexpected error")
+        return EXIT_FAILURE
     return code
 
 

@@ -43,6 +43,7 @@ LocaleLike = str | Locale
 
 # Explicit CLDR patterns for the two languages the bot speaks.
 _SHORT_DATE = {"vi": "dd/MM/y", "en": "MM/dd/y"}
+_DAY_MONTH = {"vi": "dd/MM", "en": "MM/dd"}
 _LONG_DATE = {"en": "d MMMM y"}  # Vietnamese is built by _vi_long_date_pattern().
 _DATETIME = {"vi": "HH:mm dd/MM/y", "en": "MM/dd/y HH:mm"}
 
@@ -126,6 +127,16 @@ def format_date(d: dt.date, locale: LocaleLike = DEFAULT_LOCALE) -> str:
     loc = to_locale(locale)
     pattern = _SHORT_DATE.get(loc.language)
     return babel_dates.format_date(d, pattern or "short", locale=loc)
+
+
+def format_day_month(month: int, day: int, locale: LocaleLike = DEFAULT_LOCALE) -> str:
+    """A day that recurs every year, such as a reporting due day: "15/12" (vi), "12/15" (en)."""
+    loc = to_locale(locale)
+    sample = dt.date(2000, month, day)  # a leap year, so 29/02 is representable
+    pattern = _DAY_MONTH.get(loc.language)
+    if pattern is None:
+        return babel_dates.format_skeleton("MMdd", sample, locale=loc)
+    return babel_dates.format_date(sample, pattern, locale=loc)
 
 
 def _vi_long_date_pattern(d: dt.date) -> str:

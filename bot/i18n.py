@@ -116,6 +116,10 @@ class Translator:
         """Short date: "31/12/2025" in Vietnamese, "12/31/2025" in English."""
         return formatting.format_date(d, self._locale)
 
+    def day_month(self, month: int, day: int) -> str:
+        """A yearly due day: "15/12" in Vietnamese, "12/15" in English."""
+        return formatting.format_day_month(month, day, self._locale)
+
     def date_long(self, d: _dt.date) -> str:
         """Long date: "ngày 31 tháng 12 năm 2025" in Vietnamese, "31 December 2025" in English."""
         return formatting.format_date_long(d, self._locale)

@@ -32,10 +32,13 @@ class RedactingFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         if record.exc_info and record.exc_info[1] is not None:
-            exc = record.exc_info[1]
-            if any(secret in str(exc) for secret in self._secrets):
-                record.exc_text = self._redact(logging.Formatter().formatException(record.exc_info))
-                record.exc_info = None
+            # The whole formatted traceback, chained causes included, not just str(exc).
+            record.exc_text = self._redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
         return True
 
 

@@ -27,10 +27,19 @@ class Runtime:
     accounts: AccountService
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """Load catalogs and the plan (both fail loudly when missing), then open the engine."""
-    catalogs = load_catalogs(settings.locales_dir)
-    plan = load_plan(settings.plan_file)
+def build_runtime(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    plan: LoadedPlan | None = None,
+    catalogs: Catalogs | None = None,
+) -> Runtime:
+    """Load catalogs and the plan (both fail loudly when missing), then open the engine.
+
+    A caller that already loaded them (to report problems its own way) passes them in.
+    """
+    catalogs = catalogs or load_catalogs(settings.locales_dir)
+    plan = plan or load_plan(settings.plan_file)
     registry = DepartmentRegistry(plan.plan)
     engine = create_engine(settings.resolved_database_url)
     sessions = create_session_factory(engine)

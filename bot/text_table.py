@@ -12,7 +12,10 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: 
         raise ValueError("every row needs one cell per header")
     lines: list[str] = []
     for cells in (headers, *rows):
-        wrapped = [textwrap.wrap(str(cell), width) or [""] for cell, width in zip(cells, widths, strict=True)]
+        wrapped = [
+            textwrap.wrap(str(cell), width, break_long_words=False) or [""]
+            for cell, width in zip(cells, widths, strict=True)
+        ]
         height = max(len(column) for column in wrapped)
         for index in range(height):
             parts = [

@@ -20,4 +20,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler(Command.START, start.start), group=MAIN_GROUP)
     application.add_handler(CommandHandler(Command.HELP, start.help_command), group=MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(start.menu_pressed, pattern=menu_pattern()), group=MAIN_GROUP)
+    # Last in the group: a press nobody else claimed still gets an answer, so no spinner hangs.
+    application.add_handler(CallbackQueryHandler(start.expired_button), group=MAIN_GROUP)
     application.add_error_handler(on_error)

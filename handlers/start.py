@@ -7,32 +7,44 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.runtime import Runtime
 from bot.services.accounts import Role
 from handlers import keyboards
-from handlers.callback_data import ADMIN_ACTIONS, InvalidCallbackDataError, MenuAction, parse, parse_menu_action
+from handlers.callback_data import (
+    ADMIN_ACTIONS,
+    InvalidCallbackDataError,
+    MenuAction,
+    parse,
+    parse_menu_action,
+)
 from handlers.common import Caller, identify_caller, runtime_of
 
 log = logging.getLogger(__name__)
 
 
-def _greeting(caller: Caller, plan_title: str) -> str:
+def _greeting(caller: Caller, runtime: Runtime) -> str:
     return caller._("Hello {name}! This bot collects the reports of the green-growth action plan ({plan}).").format(
-        name=caller.identity.full_name, plan=plan_title
+        name=caller.identity.full_name, plan=runtime.plan.plan.plan.decision_number
     )
 
 
-def _menu_for(caller: Caller) -> tuple[str, InlineKeyboardMarkup | None]:
+def not_registered_text(caller: Caller, runtime: Runtime) -> str:
+    """Everything a stranger or a deactivated officer is told: whom to ask, nothing more."""
+    office = runtime.accounts.planning_office()
+    office_text = caller._("{office} of {province} province").format(office=office.name, province=office.province)
+    return caller._(
+        "You are not registered yet. Please ask the planning office ({office}) for an invitation link."
+    ).format(office=office_text)
+
+
+def _menu_for(caller: Caller) -> tuple[str, InlineKeyboardMarkup]:
     if caller.identity.role is Role.ADMIN:
-        text = caller._("Welcome, administrator {name}. Choose what you want to do:").format(
-            name=caller.identity.full_name
-        )
+        text = caller._("You are signed in as an administrator of the planning office. Choose what you want to do:")
         return text, keyboards.admin_menu(caller.translator)
-    if caller.identity.role is Role.OFFICER:
-        text = caller._("You report for: {department}. Choose what you want to do:").format(
-            department=caller.identity.department_name or "?"
-        )
-        return text, keyboards.officer_menu(caller.translator)
-    return "", None
+    text = caller._("You report for: {department}. Choose what you want to do:").format(
+        department=caller.identity.department_name or "?"
+    )
+    return text, keyboards.officer_menu(caller.translator)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,17 +54,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     runtime = runtime_of(context)
     caller = await identify_caller(update, context)
-    plan = runtime.plan.plan.plan
-    greeting = _greeting(caller, plan.decision_number)
+    greeting = _greeting(caller, runtime)
     if caller.identity.role is Role.STRANGER:
-        text = "\n\n".join(
-            (
-                greeting,
-                caller._("You are not registered yet. Please ask the planning office ({office}) for an "
-                         "invitation link.").format(office=runtime.accounts.planning_office_name()),
-            )
-        )
-        await message.reply_text(text)
+        await message.reply_text(f"{greeting}\n\n{not_registered_text(caller, runtime)}")
         return
     menu_text, markup = _menu_for(caller)
     await message.reply_text(f"{greeting}\n\n{menu_text}", reply_markup=markup)
@@ -87,16 +91,11 @@ async def menu_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         action = parse_menu_action(parse(query.data))
     except InvalidCallbackDataError:
-        log.warning("refused malformed menu callback from user %s", caller.identity.telegram_user_id)
-        await query.answer(caller._("This button is no longer valid. Please send /start."), show_alert=True)
+        await expired_button(update, context)
         return
     if caller.identity.role is Role.STRANGER:
         await query.answer()
-        await context.bot.send_message(
-            query.from_user.id,
-            caller._("You are not registered yet. Please ask the planning office ({office}) for an "
-                     "invitation link.").format(office=runtime_of(context).accounts.planning_office_name()),
-        )
+        await context.bot.send_message(query.from_user.id, not_registered_text(caller, runtime_of(context)))
         return
     if action in ADMIN_ACTIONS and not caller.identity.is_admin:
         log.warning("refused admin menu action %s from user %s", action, caller.identity.telegram_user_id)
@@ -110,3 +109,13 @@ async def menu_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         query.from_user.id,
         caller._("This function is not available yet. We will let you know when it opens."),
     )
+
+
+async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any button press no handler claims: an old message, another version, or forged data."""
+    query = update.callback_query
+    if query is None:
+        return
+    log.warning("refused unknown callback data from user %s", query.from_user.id)
+    caller = await identify_caller(update, context)
+    await query.answer(caller._("This button is no longer valid. Please send /start."), show_alert=True)

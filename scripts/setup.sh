@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the bot needs on a fresh machine: virtualenv, packages, compiled catalogs.
 # Usage: bash scripts/setup.sh [--dev]      (--dev adds the test tools)
+# Needs Python 3.11+ with venv, and access to PyPI (or a mirror configured for pip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,15 +22,31 @@ find_python() {
 }
 
 if [[ ! -x "$VENV/bin/python" ]]; then
-  "$(find_python)" -m venv "$VENV"
+  python="$(find_python)"
+  if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+    echo "Thiếu gói venv của Python. Trên Debian/Ubuntu: sudo apt install python3-venv" >&2
+    echo "Python's venv module is missing. On Debian/Ubuntu: sudo apt install python3-venv" >&2
+    exit 1
+  fi
+  "$python" -m venv "$VENV"
 fi
+
 stamp="$VENV/.installed$extras"
-fingerprint="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
+fingerprint="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$fingerprint" ]]; then
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e ".$extras"
+  echo "Đang cài đặt các gói / installing packages..." >&2
+  install_log="$(mktemp)"
+  if ! { "$VENV/bin/python" -m pip install --upgrade pip && "$VENV/bin/python" -m pip install -e ".$extras"; } \
+       >"$install_log" 2>&1; then
+    cat "$install_log" >&2
+    echo "Cài đặt thất bại (xem trên) / installation failed (see above)" >&2
+    rm -f "$install_log"
+    exit 1
+  fi
+  rm -f "$install_log"
   echo "$fingerprint" > "$stamp"
 fi
+
 if ! compile_log="$(PYTHON="$VENV/bin/python" bash scripts/i18n.sh compile 2>&1)"; then
   echo "$compile_log" >&2
   echo "Không biên dịch được bản dịch / could not compile the message catalogs" >&2

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.plan.model import DeadlineKind, DepartmentKind, Direction
@@ -81,7 +81,8 @@ class Officer(Base):
     last_seen_at: Mapped[dt.datetime | None]
     deactivated_at: Mapped[dt.datetime | None]
     unreachable_at: Mapped[dt.datetime | None]
-    locale: Mapped[str] = mapped_column(String(16), default="vi", server_default="vi")
+    locale: Mapped[str | None] = mapped_column(String(16))  # None: the bot's DEFAULT_LOCALE
+    admin_from_config: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     department: Mapped[Department | None] = relationship(lazy="raise")
 

@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
+from bot.plan.labels import deadline_kind_label, department_kind_label
 from bot.plan.loader import LoadedPlan
+from bot.plan.registry import DepartmentRegistry
 from bot.text_table import render_table
 from scheduler.deadlines import Deadline
 
 
 def _deadlines_text(deadlines: list[Deadline], translator: Translator) -> str:
-    return "; ".join(f"{translator.date(d.due)} {d.kind.value}" for d in deadlines)
+    return "; ".join(f"{translator.date(d.due)} {deadline_kind_label(d.kind, translator)}" for d in deadlines)
+
+
+def _regime_text(loaded: LoadedPlan, translator: Translator) -> str:
+    _ = translator.gettext
+    regime = loaded.plan.reporting
+    registry = DepartmentRegistry(loaded.plan)
+    office = registry.display_name(regime.planning_office)
+    due = regime.annual_report_due
+    consolidated = regime.consolidated_report_due
+    return _(
+        "Reporting regime ({first}-{last}): every year by {day}, the units report to {recipient} through {office}; "
+        "{office} consolidates and reports to {upstream} by {consolidated_day}."
+    ).format(
+        first=regime.years.start,
+        last=regime.years.end,
+        day=translator.day_month(due.month, due.day),
+        recipient=regime.recipient,
+        office=office,
+        upstream=regime.upstream,
+        consolidated_day=translator.day_month(consolidated.month, consolidated.day),
+    )
 
 
 def render_plan_report(loaded: LoadedPlan, translator: Translator) -> str:
-    """Departments, tasks with their derived deadlines, indicators with targets, the regime."""
+    """Departments, tasks and indicators with their derived deadlines, and the reporting regime."""
     _ = translator.gettext
     plan = loaded.plan
     info = plan.plan
@@ -27,12 +50,12 @@ def render_plan_report(loaded: LoadedPlan, translator: Translator) -> str:
                 [
                     d.code,
                     d.name,
-                    d.kind.value,
+                    department_kind_label(d.kind, translator),
                     f"{d.replaced_by.successor} ({translator.date(d.replaced_by.effective)})" if d.replaced_by else "",
                 ]
                 for d in plan.departments
             ],
-            [10, 48, 12, 22],
+            [18, 46, 14, 22],
         ),
         _("Annex I tasks ({count})").format(count=len(plan.tasks)),
         render_table(
@@ -48,11 +71,11 @@ def render_plan_report(loaded: LoadedPlan, translator: Translator) -> str:
                 ]
                 for t in plan.tasks
             ],
-            [6, 40, 14, 16, 22, 30],
+            [6, 40, 14, 18, 22, 32],
         ),
         _("Annex II indicators ({count})").format(count=len(plan.indicators)),
         render_table(
-            [_("No."), _("Indicator"), _("Lead"), _("Coordinating"), _("Target")],
+            [_("No."), _("Indicator"), _("Lead"), _("Coordinating"), _("Target"), _("Deadlines")],
             [
                 [
                     str(i.id),
@@ -60,16 +83,13 @@ def render_plan_report(loaded: LoadedPlan, translator: Translator) -> str:
                     ", ".join(i.lead),
                     ", ".join(i.coordinators),
                     f"{translator.percent(i.target.value)} ({i.target.year})" if i.target else "-",
+                    _deadlines_text(loaded.indicator_deadlines[i.id], translator),
                 ]
                 for i in plan.indicators
             ],
-            [4, 60, 10, 14, 14],
+            [4, 44, 8, 10, 12, 32],
         ),
-        _("Reporting regime: yearly reports to {recipient} through {office}, due {day}").format(
-            recipient=plan.reporting.recipient,
-            office=plan.reporting.planning_office,
-            day=str(plan.reporting.annual_report_due),
-        ),
+        _regime_text(loaded, translator),
         _deadlines_text(loaded.regime_deadlines, translator),
     ]
     return "\n\n".join(sections)

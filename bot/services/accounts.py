@@ -1,7 +1,8 @@
 """Who is talking to the bot: a stranger, a registered focal officer or a planning-office admin.
 
 Admins are bootstrapped from ADMIN_IDS: the first time such a user appears they get an
-admin record attached to the department that holds the planning-office role today.
+admin record attached to the department that holds the planning-office role today. An id
+removed from ADMIN_IDS loses that role the next time its owner writes to the bot.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ class Identity:
         return self.role is Role.ADMIN
 
 
+@dataclass(frozen=True, slots=True)
+class PlanningOffice:
+    code: str
+    name: str
+    province: str
+
+
 @dataclass(frozen=True)
 class AccountService:
     sessions: async_sessionmaker[AsyncSession]
@@ -50,8 +58,11 @@ class AccountService:
         """The department that holds the planning-office role today (it moved in 2025)."""
         return self.registry.planning_office(local_today(self.clock, self.tz))
 
-    def planning_office_name(self) -> str:
-        return self.registry.display_name(self.planning_office_code())
+    def planning_office(self) -> PlanningOffice:
+        """Today's planning office and province (both changed in 2025)."""
+        today = local_today(self.clock, self.tz)
+        code = self.registry.planning_office(today)
+        return PlanningOffice(code, self.registry.display_name(code), self.registry.province_on(today))
 
     async def identify(self, telegram_user_id: int, display_name: str) -> Identity:
         """Look the user up, bootstrapping ADMIN_IDS, and record their last activity."""
@@ -68,6 +79,9 @@ class AccountService:
                 )
             else:
                 officer = await officers.get_active_by_telegram_id(session, telegram_user_id)
+                if officer is not None and officer.admin_from_config:
+                    await officers.revoke_config_admin(session, officer, now=self.clock.now())
+                    officer = None
             if officer is None:
                 return Identity(Role.STRANGER, telegram_user_id, display_name, None, None, None)
             await officers.touch_last_seen(session, officer, self.clock.now())

@@ -28,6 +28,7 @@ def snapshot(officer: Officer) -> dict[str, Any]:
         "full_name": officer.full_name,
         "role": officer.role,
         "active": officer.active,
+        "admin_from_config": officer.admin_from_config,
     }
 
 
@@ -52,7 +53,8 @@ async def create_officer(
     full_name: str,
     department_id: int | None,
     role: OfficerRole = OfficerRole.OFFICER,
-    locale: str = "vi",
+    locale: str | None = None,
+    admin_from_config: bool = False,
     created_by_officer_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Officer:
@@ -67,6 +69,7 @@ async def create_officer(
         joined_at=now,
         last_seen_at=now,
         locale=locale,
+        admin_from_config=admin_from_config,
     )
     return await add_audited(
         session,
@@ -102,10 +105,12 @@ async def ensure_admin(
             full_name=full_name,
             department_id=department_id,
             role=OfficerRole.ADMIN,
+            admin_from_config=True,
             now=now,
         )
     before = snapshot(officer)
     officer.role = OfficerRole.ADMIN
+    officer.admin_from_config = True
     officer.active = True
     officer.deactivated_at = None
     if department_id is not None:
@@ -164,6 +169,27 @@ async def deactivate(
         now=now,
     )
     return True
+
+
+async def revoke_config_admin(session: AsyncSession, officer: Officer, *, now: dt.datetime | None = None) -> None:
+    """An admin whose id left ADMIN_IDS loses the role and must be invited again to report."""
+    now = now or utcnow()
+    before = snapshot(officer)
+    officer.role = OfficerRole.OFFICER
+    officer.admin_from_config = False
+    officer.active = False
+    officer.deactivated_at = now
+    await record_event(
+        session,
+        entity=ENTITY,
+        entity_id=officer.id,
+        action="revoke_config_admin",
+        actor_telegram_id=officer.telegram_user_id,
+        old_value=before,
+        new_value=snapshot(officer),
+        detail="removed from ADMIN_IDS",
+        now=now,
+    )
 
 
 async def mark_unreachable(

@@ -43,7 +43,7 @@ def test_run_refuses_an_unmigrated_database(
 ) -> None:
     cli_env.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST-TOKEN-NEVER-PRINTED")
     cli_env.setenv("DATABASE_URL", fresh_database_url)
-    assert main(["run"]) == EXIT_CONFIG
+    assert main(["run", "--no-migrate"]) == EXIT_CONFIG
     captured = capsys.readouterr()
     assert "greenbot db upgrade" in captured.err
     assert "TEST-TOKEN-NEVER-PRINTED" not in captured.err + captured.out
@@ -58,8 +58,11 @@ def test_plan_check_prints_every_task_indicator_and_deadline(
     assert "Phụ lục II: chỉ tiêu (6)" in out
     for task_id in ("I.1", "I.9", "II.4", "III.4", "IV.1", "V.1"):
         assert f"\n{task_id} " in out
-    assert "30/06/2013 one_off" in out
-    assert "31/12/2015 final_evaluation" in out
+    assert "30/06/2013 hoàn thành" in out
+    assert "31/12/2015 báo cáo đánh giá" in out
+    assert "15/12/2020 báo cáo năm" in out  # indicator and regime deadlines are listed too
+    assert "hằng năm, trước ngày 15/12, các đơn vị báo cáo Ủy ban nhân dân tỉnh" in out
+    assert "one_off" not in out
     assert "100%" in out
     assert "90%" in out
 
@@ -114,11 +117,25 @@ def test_db_upgrade_then_invite(
 
     assert main(["invite", "sxd"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "SXD - Sở Xây dựng" in out
-    token = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("token: "))
+    assert "Đơn vị: SXD - Sở Xây dựng" in out
+    token = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Mã mời: "))
     assert 22 <= len(token) <= 64
-    assert f"https://t.me/kontum_xanh_bot?start={token}" in out
+    assert f"Đường dẫn gửi cho cán bộ: https://t.me/kontum_xanh_bot?start={token}" in out
 
     assert main(["invite", "SKHDT"]) == EXIT_DATA  # merged into the Sở Tài chính in 2025
-    assert "STC" in capsys.readouterr().err
+    assert "nhiệm vụ đã chuyển sang STC (Sở Tài chính)" in capsys.readouterr().err
+    assert main(["invite", "HSATHAY"]) == EXIT_DATA  # districts were abolished on 01/07/2025
+    assert "không có đơn vị kế thừa" in capsys.readouterr().err
     assert main(["invite", "NOPE"]) == EXIT_DATA
+    assert "Không có đơn vị nào mang mã NOPE" in capsys.readouterr().err
+
+
+def test_unreachable_database_is_one_sentence(
+    cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli_env.setenv("DATABASE_URL", "postgresql+asyncpg://nobody:hunter2@127.0.0.1:1/nothing")
+    assert main(["db", "upgrade"]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "Không sử dụng được cơ sở dữ liệu" in err
+    assert "hunter2" not in err
+    assert "Traceback" not in err

@@ -29,8 +29,8 @@ async def test_database_failure_gets_a_polite_answer_and_no_details(
         await user.send("/start")
         reply = await user.wait_for_reply()
     assert reply.text == (
-        "Đã có lỗi xảy ra phía hệ thống. Các câu trả lời trước đó của anh/chị vẫn được lưu; "
-        "vui lòng thử lại sau giây lát."
+        "Hệ thống đang bận hoặc gặp sự cố. Thông tin anh/chị đã nhập vẫn được giữ nguyên; "
+        "vui lòng thử lại sau ít phút."
     )
     assert "connection refused" not in reply.text
     assert any("error while handling update" in record.getMessage() for record in caplog.records)
@@ -39,4 +39,4 @@ async def test_database_failure_gets_a_polite_answer_and_no_details(
     await user.send("/start")
     recovered = await user.wait_for_reply()
     assert recovered.text is not None
-    assert "chưa đăng ký" in recovered.text
+    assert "chưa được đăng ký" in recovered.text

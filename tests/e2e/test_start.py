@@ -22,9 +22,10 @@ async def test_stranger_is_told_to_ask_for_an_invite(emulator: BotApiEmulator, b
     assert reply.text is not None
     assert "Xin chào Lan Nguyễn" in reply.text
     assert "514/QĐ-UBND" in reply.text
-    assert "chưa đăng ký" in reply.text
-    # In 2026 the planning-office role belongs to the Sở Tài chính (merged with the Sở KH&ĐT in 2025).
-    assert "Sở Tài chính" in reply.text
+    assert "chưa được đăng ký" in reply.text
+    # In 2026 the planning-office role belongs to the Sở Tài chính (merged with the Sở KH&ĐT in 2025)
+    # and Kon Tum is part of Quảng Ngãi province.
+    assert "cơ quan đầu mối (Sở Tài chính tỉnh Quảng Ngãi)" in reply.text
     assert reply.reply_markup is None
 
 
@@ -33,7 +34,8 @@ async def test_admin_gets_the_admin_menu(emulator: BotApiEmulator, bot_app: App)
     await admin.send("/start")
     reply = await admin.wait_for_reply()
     assert reply.text is not None
-    assert "quản trị" in reply.text
+    assert "Xin chào Hùng" in reply.text
+    assert "quyền quản trị viên" in reply.text
     assert reply.reply_markup is not None
     labels = [button.text for row in reply.reply_markup.rows for button in row]
     assert labels == ["Mời cán bộ", "Cán bộ đã đăng ký", "Khóa năm báo cáo", "Tổng hợp", "Trợ giúp"]
@@ -54,12 +56,15 @@ async def test_forged_admin_button_from_a_stranger_reveals_nothing(emulator: Bot
     await stranger.send("/start")
     await stranger.wait_for_reply()
     await stranger.press(menu.message_id, callback_data="m:canbo", force=True)
+    assert (await stranger.wait_for_callback_answer()).text is None
     refusal = await stranger.wait_for_reply()
     assert refusal.text is not None
-    assert "chưa đăng ký" in refusal.text
+    assert "chưa được đăng ký" in refusal.text
 
     await stranger.press(menu.message_id, callback_data="m:../../etc", force=True)
-    await stranger.send("/trogiup")  # barrier: the forged press must not have produced a reply
+    answer = await stranger.wait_for_callback_answer()  # answered, so no spinner hangs, and nothing else
+    assert answer.text == "Nút này không còn hiệu lực. Vui lòng gửi /start."
+    await stranger.send("/trogiup")  # barrier: the forged press must not have produced a message
     barrier = await stranger.wait_for_reply()
     assert barrier.text is not None
     assert "/start" in barrier.text

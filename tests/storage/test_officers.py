@@ -20,7 +20,7 @@ async def test_create_and_lookup(db_session: AsyncSession, seeded: Seed) -> None
         "Cán bộ STNMT",
         OfficerRole.OFFICER,
         True,
-        "vi",
+        None,  # no personal choice: the bot's DEFAULT_LOCALE applies
     )
     assert officer.joined_at == NOW
     assert await officers.get_by_id(db_session, officer.id) is officer

@@ -15,6 +15,7 @@ from bot.formatting import (
     format_date,
     format_date_long,
     format_datetime,
+    format_day_month,
     format_decimal,
     format_percent,
     to_locale,
@@ -201,3 +202,11 @@ def test_locale_objects_and_tags_are_accepted() -> None:
     assert to_locale("en-US") == Locale("en", "US")
     assert to_locale(Locale("vi")) == Locale("vi")
     assert format_percent(45.5, Locale("vi")) == "45,5%"
+
+
+@pytest.mark.parametrize(
+    ("month", "day", "locale", "expected"),
+    [(12, 15, "vi", "15/12"), (1, 5, "vi", "05/01"), (2, 29, "vi", "29/02"), (12, 15, "en", "12/15")],
+)
+def test_format_day_month(month: int, day: int, locale: str, expected: str) -> None:
+    assert format_day_month(month, day, locale) == expected

@@ -43,6 +43,23 @@ def test_exception_text_is_redacted() -> None:
     assert "RuntimeError" in output
 
 
+def test_chained_cause_is_redacted() -> None:
+    configure_logging("INFO", secrets=[TOKEN])
+    try:
+        try:
+            raise ValueError(f"bad url https://x/bot{TOKEN}/getMe")
+        except ValueError as inner:
+            raise RuntimeError("request failed") from inner
+    except RuntimeError:
+        import sys
+
+        record = logging.getLogger("t").makeRecord("t", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
+    output = _handler_output(record)
+    assert TOKEN not in output
+    assert "ValueError" in output
+    assert "RuntimeError" in output
+
+
 def test_httpx_is_quiet() -> None:
     configure_logging("DEBUG", secrets=[TOKEN])
     assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING

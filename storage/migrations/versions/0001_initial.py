@@ -105,7 +105,8 @@ def upgrade() -> None:
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('unreachable_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('locale', sa.String(length=16), server_default='vi', nullable=False),
+    sa.Column('locale', sa.String(length=16), nullable=True),
+    sa.Column('admin_from_config', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_officers_department_id_departments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_officers')),
     sa.UniqueConstraint('telegram_user_id', name=op.f('uq_officers_telegram_user_id'))

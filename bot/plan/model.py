@@ -99,6 +99,7 @@ class ReportingRegime(StrictModel):
     reporters: list[DepartmentCode] = Field(min_length=1)
     recipient: str
     upstream: str
+    upstream_succession: Succession | None = None  # the ministry that took over `upstream`
     years: YearRange
     annual_report_due: MonthDay = MonthDay(month=12, day=15)
     consolidated_report_due: MonthDay = MonthDay(month=12, day=31)

@@ -154,6 +154,14 @@ class DepartmentRegistry:
         """The units that must report on `on` (IV.3), after mergers and abolitions."""
         return self.route_all(self._plan.reporting.reporters, on)
 
+    def upstream_on(self, on: dt.date) -> str:
+        """The ministry the province reports to on `on` (Bộ Tài chính from 2025-03-01)."""
+        regime = self._plan.reporting
+        succession = regime.upstream_succession
+        if succession is not None and succession.effective <= on:
+            return succession.successor
+        return regime.upstream
+
     def province_on(self, on: dt.date) -> str:
         """The province the plan belongs to on `on` (Kon Tum, then Quảng Ngãi from 2025-07-01)."""
         info = self._plan.plan

@@ -201,3 +201,8 @@ def test_registry_guards_against_cycles_in_unchecked_plans(plan: Plan) -> None:
         looped.expand("ALL_UNITS")
     with pytest.raises(ValueError, match="succession cycle"):
         looped.successor_on("SKHDT", AFTER_DEPARTMENT_MERGERS)
+
+
+def test_upstream_ministry_succession(registry: DepartmentRegistry) -> None:
+    assert registry.upstream_on(dt.date(2025, 2, 28)) == "Bộ Kế hoạch và Đầu tư"
+    assert registry.upstream_on(dt.date(2025, 3, 1)) == "Bộ Tài chính"

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from bot.plan.model import Department, DepartmentKind, Plan
+from bot.plan.model import Department, DepartmentKind, Plan, Succession
 
 # Old ("hoá", "thuỷ") and new ("hóa", "thủy") tone-mark placement are both in
 # everyday use; map both to one form so either spelling matches.
@@ -157,15 +157,16 @@ class DepartmentRegistry:
     def upstream_on(self, on: dt.date) -> str:
         """The ministry the province reports to on `on` (Bộ Tài chính from 2025-03-01)."""
         regime = self._plan.reporting
-        succession = regime.upstream_succession
-        if succession is not None and succession.effective <= on:
-            return succession.successor
-        return regime.upstream
+        return _named_on(regime.upstream, regime.upstream_succession, on)
 
     def province_on(self, on: dt.date) -> str:
         """The province the plan belongs to on `on` (Kon Tum, then Quảng Ngãi from 2025-07-01)."""
         info = self._plan.plan
-        succession = info.province_succession
-        if succession is not None and succession.effective <= on:
-            return succession.successor
-        return info.province
+        return _named_on(info.province, info.province_succession, on)
+
+
+def _named_on(original: str, succession: Succession | None, on: dt.date) -> str:
+    """A body known only by name (province, ministry): its successor's name once in effect."""
+    if succession is not None and succession.effective <= on:
+        return succession.successor
+    return original

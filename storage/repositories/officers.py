@@ -108,25 +108,15 @@ async def ensure_admin(
             admin_from_config=True,
             now=now,
         )
-    before = snapshot(officer)
-    officer.role = OfficerRole.ADMIN
-    officer.admin_from_config = True
-    officer.active = True
-    officer.deactivated_at = None
+    changes: dict[str, Any] = {
+        "role": OfficerRole.ADMIN,
+        "admin_from_config": True,
+        "active": True,
+        "deactivated_at": None,
+    }
     if department_id is not None:
-        officer.department_id = department_id
-    after = snapshot(officer)
-    if after != before:
-        await record_event(
-            session,
-            entity=ENTITY,
-            entity_id=officer.id,
-            action="ensure_admin",
-            actor_telegram_id=telegram_user_id,
-            old_value=before,
-            new_value=after,
-            now=now,
-        )
+        changes["department_id"] = department_id
+    await _change(session, officer, changes, action="ensure_admin", actor_telegram_id=telegram_user_id, now=now)
     return officer
 
 
@@ -154,19 +144,9 @@ async def deactivate(
     if not officer.active:
         return False
     now = now or utcnow()
-    before = snapshot(officer)
-    officer.active = False
-    officer.deactivated_at = now
-    await record_event(
-        session,
-        entity=ENTITY,
-        entity_id=officer.id,
-        action="deactivate",
-        actor_officer_id=by_officer_id,
-        old_value=before,
-        new_value=snapshot(officer),
-        detail=reason,
-        now=now,
+    changes = {"active": False, "deactivated_at": now}
+    await _change(
+        session, officer, changes, action="deactivate", actor_officer_id=by_officer_id, detail=reason, now=now
     )
     return True
 
@@ -174,20 +154,46 @@ async def deactivate(
 async def revoke_config_admin(session: AsyncSession, officer: Officer, *, now: dt.datetime | None = None) -> None:
     """An admin whose id left ADMIN_IDS loses the role and must be invited again to report."""
     now = now or utcnow()
+    changes = {"role": OfficerRole.OFFICER, "admin_from_config": False, "active": False, "deactivated_at": now}
+    await _change(
+        session,
+        officer,
+        changes,
+        action="revoke_config_admin",
+        actor_telegram_id=officer.telegram_user_id,
+        detail="removed from ADMIN_IDS",
+        now=now,
+    )
+
+
+async def _change(
+    session: AsyncSession,
+    officer: Officer,
+    changes: dict[str, Any],
+    *,
+    action: str,
+    now: dt.datetime,
+    actor_officer_id: int | None = None,
+    actor_telegram_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Apply field changes and audit them with before/after; nothing is audited if nothing changed."""
     before = snapshot(officer)
-    officer.role = OfficerRole.OFFICER
-    officer.admin_from_config = False
-    officer.active = False
-    officer.deactivated_at = now
+    for field, value in changes.items():
+        setattr(officer, field, value)
+    after = snapshot(officer)
+    if after == before:
+        return
     await record_event(
         session,
         entity=ENTITY,
         entity_id=officer.id,
-        action="revoke_config_admin",
-        actor_telegram_id=officer.telegram_user_id,
+        action=action,
+        actor_officer_id=actor_officer_id,
+        actor_telegram_id=actor_telegram_id,
         old_value=before,
-        new_value=snapshot(officer),
-        detail="removed from ADMIN_IDS",
+        new_value=after,
+        detail=detail,
         now=now,
     )
 

@@ -8,13 +8,11 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
-from bot.clock import local_today
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from handlers.commands import CommandSpec, admin_commands, officer_commands
 from handlers.common import RUNTIME_KEY
 from handlers.routing import register_handlers
-from storage.plan_sync import sync_plan
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +63,7 @@ async def _set_command_menus(application: Application, runtime: Runtime) -> None
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
-    async with runtime.sessions.begin() as session:
-        report = await sync_plan(
-            session,
-            runtime.plan,
-            today=local_today(runtime.clock, runtime.settings.tz),
-            now=runtime.clock.now(),
-        )
+    report = await runtime.sync_plan()
     log.info("plan %s loaded: %s", runtime.plan.plan.plan.code, report)
     await _set_command_menus(application, runtime)
 

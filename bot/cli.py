@@ -187,10 +187,8 @@ def cmd_db_current(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     """Creates a stored invite; prints the deep link when BOT_USERNAME is set."""
-    from bot.clock import local_today
     from bot.runtime import build_runtime
     from bot.services.invites import InviteError, create_department_invite
-    from storage.plan_sync import sync_plan
 
     plan = _load_plan_or_exit(settings.plan_file)
     catalogs = _catalogs(settings)
@@ -200,10 +198,7 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
     async def create() -> int:
         try:
-            async with runtime.sessions.begin() as session:
-                await sync_plan(
-                    session, runtime.plan, today=local_today(runtime.clock, settings.tz), now=runtime.clock.now()
-                )
+            await runtime.sync_plan()
             invite = await create_department_invite(
                 runtime.sessions,
                 runtime.registry,

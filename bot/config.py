@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.plan.loader import DEFAULT_PLAN_PATH
+from storage.db import default_sqlite_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LOCALES_DIR = PROJECT_ROOT / "locales"
@@ -81,7 +82,7 @@ class Settings(BaseSettings):
         """DATABASE_URL, or the embedded SQLite file under DATA_DIR."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'greenbot.sqlite3').resolve()}"
+        return default_sqlite_url(self.data_dir.resolve())
 
     def token_value(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

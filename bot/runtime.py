@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, local_today
 from bot.config import Settings
 from bot.i18n import Catalogs, load_catalogs
 from bot.plan.loader import LoadedPlan, load_plan
 from bot.plan.registry import DepartmentRegistry
 from bot.services.accounts import AccountService
 from storage.db import create_engine, create_session_factory
+from storage.plan_sync import SyncReport, sync_plan
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,13 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     accounts: AccountService
+
+    async def sync_plan(self) -> SyncReport:
+        """Bring the database in line with the plan file, as of today's local date."""
+        async with self.sessions.begin() as session:
+            return await sync_plan(
+                session, self.plan, today=local_today(self.clock, self.settings.tz), now=self.clock.now()
+            )
 
 
 def build_runtime(

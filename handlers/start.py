@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
@@ -91,7 +91,7 @@ async def menu_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         action = parse_menu_action(parse(query.data))
     except InvalidCallbackDataError:
-        await expired_button(update, context)
+        await _refuse_button(query, caller)
         return
     if caller.identity.role is Role.STRANGER:
         await query.answer()
@@ -116,6 +116,9 @@ async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if query is None:
         return
+    await _refuse_button(query, await identify_caller(update, context))
+
+
+async def _refuse_button(query: CallbackQuery, caller: Caller) -> None:
     log.warning("refused unknown callback data from user %s", query.from_user.id)
-    caller = await identify_caller(update, context)
     await query.answer(caller._("This button is no longer valid. Please send /start."), show_alert=True)

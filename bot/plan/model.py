@@ -128,6 +128,14 @@ class Department(StrictModel):
     dissolved: dt.date | None = None
     note: str | None = None
 
+    def exists_on(self, on: dt.date) -> bool:
+        """Formed by `on`, not yet merged into a successor, not dissolved."""
+        if self.established is not None and self.established > on:
+            return False
+        if self.replaced_by is not None and self.replaced_by.effective <= on:
+            return False
+        return self.dissolved is None or self.dissolved > on
+
     @model_validator(mode="after")
     def _members_only_for_groups(self) -> Department:
         if self.kind is DepartmentKind.GROUP and not self.members:

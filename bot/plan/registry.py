@@ -118,14 +118,12 @@ class DepartmentRegistry:
                 raise ValueError(f"succession cycle through {current!r}")
             seen.add(current)
             department = self.get(current)
-            if department.established is not None and department.established > on:
-                return None
+            if department.exists_on(on):
+                return current
             if department.replaced_by is not None and department.replaced_by.effective <= on:
                 current = department.replaced_by.successor
                 continue
-            if department.dissolved is not None and department.dissolved <= on:
-                return None
-            return current
+            return None  # not formed yet, or dissolved with no successor
 
     def route(self, code: str, on: dt.date) -> list[str]:
         """Who answers on `on` for what the plan gave to `code`: groups expanded, successions followed."""

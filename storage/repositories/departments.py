@@ -8,7 +8,6 @@ old document, still resolves to the right department.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plan.model import Department as PlanDepartment
 from bot.plan.model import DepartmentKind
+from bot.plan.registry import normalize_name
 from storage.models import Department, DepartmentAlias
 from storage.repositories.audit import record_event
 from storage.sync_report import SyncCounts
@@ -26,22 +26,15 @@ class AliasConflictError(ValueError):
     """The alias already names another department."""
 
 
-def normalize_alias(text: str) -> str:
-    """Comparison form of a name: NFC, case-folded, single spaces."""
-    folded = unicodedata.normalize("NFC", text).casefold()
-    return unicodedata.normalize("NFC", " ".join(folded.split()))
+# The plan registry's matching key, so the database and the plan file agree on which
+# spellings name the same department ("Sở KH&ĐT" = "Sở KH và ĐT", "Uỷ" = "Ủy").
+normalize_alias = normalize_name
 
 
 @dataclass
 class DepartmentSync:
     counts: SyncCounts = field(default_factory=SyncCounts)
     alias_conflicts: list[str] = field(default_factory=list)
-
-
-def _is_active(department: PlanDepartment, today: dt.date) -> bool:
-    if department.replaced_by is not None and department.replaced_by.effective <= today:
-        return False
-    return department.dissolved is None or department.dissolved > today
 
 
 async def get_by_id(session: AsyncSession, department_id: int) -> Department | None:
@@ -144,7 +137,7 @@ async def upsert_from_plan(
             "replaced_on": planned.replaced_by.effective if planned.replaced_by else None,
             "established": planned.established,
             "dissolved_on": planned.dissolved,
-            "active": _is_active(planned, today),
+            "active": planned.exists_on(today),
         }
         row = rows.get(planned.code)
         outcome = "unchanged"

@@ -206,3 +206,20 @@ def test_registry_guards_against_cycles_in_unchecked_plans(plan: Plan) -> None:
 def test_upstream_ministry_succession(registry: DepartmentRegistry) -> None:
     assert registry.upstream_on(dt.date(2025, 2, 28)) == "Bộ Kế hoạch và Đầu tư"
     assert registry.upstream_on(dt.date(2025, 3, 1)) == "Bộ Tài chính"
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "exists"),
+    [
+        ("SNNMT", dt.date(2025, 2, 28), False),  # not formed yet
+        ("SNNMT", dt.date(2025, 3, 1), True),
+        ("SKHDT", dt.date(2025, 2, 28), True),
+        ("SKHDT", dt.date(2025, 3, 1), False),  # merged into the Sở Tài chính
+        ("HSATHAY", dt.date(2025, 7, 1), False),  # district level abolished
+        ("HIAHDRAI", dt.date(2015, 3, 10), False),
+    ],
+)
+def test_department_exists_on(registry: DepartmentRegistry, code: str, day: dt.date, exists: bool) -> None:
+    """One rule, used by the registry's routing and by the database's `active` flag."""
+    assert registry.get(code).exists_on(day) is exists
+    assert (registry.successor_on(code, day) == code) is exists

@@ -12,11 +12,14 @@ from bot.i18n import Translator
 from bot.runtime import Runtime
 from handlers.commands import CommandSpec, admin_commands, officer_commands
 from handlers.common import RUNTIME_KEY
+from handlers.dialog import notify_idle, park_idle_job
 from handlers.routing import register_handlers
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_MENU_LOCALES = ("vi", "en")
+#: How often idle conversations are looked for; the idle timeout itself is a setting.
+IDLE_SWEEP_SECONDS = 60
 
 
 def build_application(runtime: Runtime, token: str) -> Application:  # type: ignore[type-arg]
@@ -36,6 +39,10 @@ def build_application(runtime: Runtime, token: str) -> Application:  # type: ign
     )
     application.bot_data[RUNTIME_KEY] = runtime
     register_handlers(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            park_idle_job, interval=IDLE_SWEEP_SECONDS, first=IDLE_SWEEP_SECONDS, name="park-idle-conversations"
+        )
     return application
 
 
@@ -66,6 +73,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     report = await runtime.sync_plan()
     log.info("plan %s loaded: %s", runtime.plan.plan.plan.code, report)
     await _set_command_menus(application, runtime)
+    # Conversations that went idle while the bot was down are parked (and their owners told) now.
+    await notify_idle(application.bot, runtime)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

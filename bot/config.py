@@ -5,6 +5,8 @@ The token is a `SecretStr` so it never shows up in a repr, a log line or a trace
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,6 +44,12 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
     log_level: str = "INFO"
     rate_limit_max_retries: int = Field(default=5, ge=0, le=20)
+    conversation_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    soft_check_margin: Decimal = Field(default=Decimal(30), ge=0, le=100)
+
+    @property
+    def conversation_idle_timeout(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.conversation_idle_minutes)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

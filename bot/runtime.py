@@ -12,6 +12,11 @@ from bot.i18n import Catalogs, load_catalogs
 from bot.plan.loader import LoadedPlan, load_plan
 from bot.plan.registry import DepartmentRegistry
 from bot.services.accounts import AccountService
+from bot.services.conversations import ConversationService
+from bot.services.intake import IntakeService
+from bot.services.periods import PeriodService
+from bot.services.progress import ProgressService
+from bot.services.responsibility import Responsibility
 from storage.db import create_engine, create_session_factory
 from storage.plan_sync import SyncReport, sync_plan
 
@@ -26,6 +31,11 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     accounts: AccountService
+    conversations: ConversationService
+    periods: PeriodService
+    responsibility: Responsibility
+    intake: IntakeService
+    progress: ProgressService
 
     async def sync_plan(self) -> SyncReport:
         """Bring the database in line with the plan file, as of today's local date."""
@@ -59,6 +69,8 @@ def build_runtime(
         clock=the_clock,
         tz=settings.tz,
     )
+    periods = PeriodService(sessions, plan, the_clock, settings.tz)
+    responsibility = Responsibility(plan.plan, registry)
     return Runtime(
         settings=settings,
         catalogs=catalogs,
@@ -68,4 +80,11 @@ def build_runtime(
         sessions=sessions,
         clock=the_clock,
         accounts=accounts,
+        conversations=ConversationService(sessions, the_clock, settings.conversation_idle_timeout),
+        periods=periods,
+        responsibility=responsibility,
+        intake=IntakeService(
+            sessions, periods, responsibility, registry, the_clock, settings.tz, settings.soft_check_margin
+        ),
+        progress=ProgressService(sessions, periods, responsibility, the_clock, settings.tz),
     )

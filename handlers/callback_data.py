@@ -14,7 +14,14 @@ SEPARATOR = ":"
 
 
 class CallbackPrefix(StrEnum):
-    MENU = "m"
+    """The first field of every button's data: which handler owns the press."""
+
+    MENU = "m"  # m:<MenuAction>
+    REGISTER = "r"  # r:<nonce>:<action>                       (handlers.onboarding)
+    ADMIN = "a"  # a:<action>:<arg>                           (handlers.admin)
+    INTAKE = "n"  # n:<nonce>:<action>[:<arg>...]            (handlers.intake)
+    PROGRESS = "p"  # p:<nonce>:<action>[:<arg>...]          (handlers.progress)
+    HISTORY = "h"  # h:<year>                                 (handlers.history)
 
 
 class MenuAction(StrEnum):
@@ -26,10 +33,6 @@ class MenuAction(StrEnum):
     INVITE = "moi"
     OFFICERS = "canbo"
     LOCK_YEAR = "khoa"
-    SUMMARY = "tonghop"
-
-
-ADMIN_ACTIONS = frozenset({MenuAction.INVITE, MenuAction.OFFICERS, MenuAction.LOCK_YEAR, MenuAction.SUMMARY})
 
 
 class InvalidCallbackDataError(ValueError):
@@ -67,6 +70,11 @@ def parse_menu_action(data: CallbackData) -> MenuAction:
         return MenuAction(data.args[0])
     except ValueError as exc:
         raise InvalidCallbackDataError(data) from exc
+
+
+def prefix_pattern(prefix: CallbackPrefix) -> str:
+    """The anchored pattern a CallbackQueryHandler for ``prefix`` matches (the handler re-parses strictly)."""
+    return rf"^{prefix.value}{SEPARATOR}"
 
 
 def menu_pattern() -> str:

@@ -14,7 +14,16 @@ from bot.i18n import N_
 
 class Command(StrEnum):
     START = "start"
+    ENTER_FIGURES = "nhap"
+    REPORT_PROGRESS = "tiendo"
+    MY_DEADLINES = "hannop"
+    HISTORY = "lichsu"
+    CANCEL = "huy"
     HELP = "trogiup"
+    INVITE = "moi"
+    OFFICERS = "canbo"
+    LOCK_YEAR = "khoa"
+    UNLOCK_YEAR = "mokhoa"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +35,19 @@ class CommandSpec:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Command.START, N_("Start or return to the main menu")),
+    CommandSpec(Command.ENTER_FIGURES, N_("Enter indicator figures")),
+    CommandSpec(Command.REPORT_PROGRESS, N_("Report task progress")),
+    CommandSpec(Command.MY_DEADLINES, N_("My deadlines")),
+    CommandSpec(Command.HISTORY, N_("History of my department's entries")),
+    CommandSpec(Command.CANCEL, N_("Cancel the current step")),
     CommandSpec(Command.HELP, N_("Show help")),
+    CommandSpec(Command.INVITE, N_("Invite an officer of a department"), admin_only=True),
+    CommandSpec(Command.OFFICERS, N_("Registered officers"), admin_only=True),
+    CommandSpec(Command.LOCK_YEAR, N_("Lock a reporting year"), admin_only=True),
+    CommandSpec(Command.UNLOCK_YEAR, N_("Unlock a reporting year"), admin_only=True),
 )
+
+SPECS: dict[Command, CommandSpec] = {spec.command: spec for spec in COMMANDS}
 
 
 def officer_commands() -> list[CommandSpec]:

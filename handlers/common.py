@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
@@ -47,3 +47,32 @@ def default_translator(context: ContextTypes.DEFAULT_TYPE) -> Translator:
     """For messages sent before (or without) knowing who the user is."""
     runtime = runtime_of(context)
     return runtime.catalogs.translator(runtime.settings.default_locale)
+
+
+def not_registered_text(caller: Caller, runtime: Runtime) -> str:
+    """Everything a stranger or a deactivated officer is told: whom to ask, nothing more."""
+    office = runtime.accounts.planning_office()
+    office_text = caller._("{office} of {province} province").format(office=office.name, province=office.province)
+    return caller._(
+        "You are not registered yet. Please ask the planning office ({office}) for an invitation link."
+    ).format(office=office_text)
+
+
+async def reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """Send to the person: the chat of their message, or (for a button) the presser's own private chat.
+
+    A press always answers the presser, never the chat the pressed message was in, so a forged
+    press that names someone else's message cannot make the bot write into that chat.
+    """
+    if update.callback_query is not None:
+        chat_id = update.callback_query.from_user.id
+    elif update.effective_chat is not None:
+        chat_id = update.effective_chat.id
+    else:
+        raise RuntimeError("update without a chat")
+    return await context.bot.send_message(chat_id, text, reply_markup=markup)

@@ -33,6 +33,7 @@ class Identity:
     department_code: str | None
     department_name: str | None
     locale: str | None
+    officer_id: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -98,4 +99,5 @@ class AccountService:
                 department_code=department.code if department else None,
                 department_name=department.name if department else None,
                 locale=officer.locale,
+                officer_id=officer.id,
             )

@@ -9,6 +9,7 @@ the loser gets an IntegrityError and may simply retry.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -139,3 +140,12 @@ async def record_value(
         summarize=_summary,
         now=now,
     )
+
+
+async def valued_pairs(session: AsyncSession, years: Iterable[int]) -> set[tuple[int, int]]:
+    """(indicator id, year) pairs that have at least one confirmed version, for the given years."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return set()
+    query = select(IndicatorValue.indicator_id, IndicatorValue.year).where(IndicatorValue.year.in_(wanted)).distinct()
+    return {(indicator_id, year) for indicator_id, year in (await session.execute(query)).all()}

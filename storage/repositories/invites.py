@@ -142,3 +142,26 @@ async def revoke_invite(
         now=now,
     )
     return True
+
+
+def status_of(invite: Invite | None, *, now: dt.datetime) -> RedeemResult:
+    """What redeeming ``invite`` at ``now`` would give, without redeeming it (OK: still open)."""
+    if invite is None:
+        return RedeemResult.UNKNOWN
+    if invite.used_at is not None:
+        return RedeemResult.USED
+    if invite.revoked_at is not None:
+        return RedeemResult.REVOKED
+    if invite.expires_at <= ensure_aware(now):
+        return RedeemResult.EXPIRED
+    return RedeemResult.OK
+
+
+async def peek_invite(session: AsyncSession, token: str, *, now: dt.datetime) -> tuple[RedeemResult, Invite | None]:
+    """The invite behind ``token`` and whether it could be redeemed now; nothing is consumed.
+
+    Used to answer someone opening a link before they confirm; only ``redeem_invite``
+    decides, since the answer may change before they do.
+    """
+    invite = await session.scalar(select(Invite).where(Invite.token == token).execution_options(populate_existing=True))
+    return status_of(invite, now=now), invite

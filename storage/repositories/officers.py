@@ -7,6 +7,7 @@ An officer is never deleted (reports and audit rows point at them); leaving is
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -227,3 +228,78 @@ async def set_locale(session: AsyncSession, officer: Officer, locale: str) -> No
     """Remember the officer's interface language (a preference, not audited)."""
     officer.locale = locale
     await session.flush()
+
+
+async def list_all(session: AsyncSession, *, include_inactive: bool = True) -> list[Officer]:
+    """Every officer (the roster of the planning office), oldest first."""
+    query = select(Officer).order_by(Officer.id)
+    if not include_inactive:
+        query = query.where(Officer.active.is_(True))
+    return list((await session.scalars(query)).all())
+
+
+async def reactivate(
+    session: AsyncSession,
+    officer: Officer,
+    *,
+    department_id: int,
+    full_name: str,
+    role: OfficerRole = OfficerRole.OFFICER,
+    by_officer_id: int | None = None,
+    detail: str | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Bring a deactivated officer back (a new invite), bound to ``department_id`` with ``role``.
+
+    The Telegram id is unique, so someone who left and is invited again gets their old row back
+    instead of a second one; a former admin rejoins with the invite's role, not their old one.
+    """
+    now = now or utcnow()
+    changes: dict[str, Any] = {
+        "active": True,
+        "deactivated_at": None,
+        "unreachable_at": None,
+        "department_id": department_id,
+        "full_name": full_name,
+        "role": role,
+        "admin_from_config": False,
+        "joined_at": now,
+    }
+    await _change(
+        session,
+        officer,
+        changes,
+        action="reactivate",
+        actor_officer_id=by_officer_id,
+        actor_telegram_id=officer.telegram_user_id,
+        detail=detail,
+        now=now,
+    )
+    await session.flush()
+
+
+async def set_role(
+    session: AsyncSession,
+    officer: Officer,
+    role: OfficerRole,
+    *,
+    by_officer_id: int | None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Promote to admin or demote to officer (audited as ``promote``/``demote``); False if unchanged."""
+    if officer.role == role:
+        return False
+    now = now or utcnow()
+    action = "promote" if role is OfficerRole.ADMIN else "demote"
+    await _change(session, officer, {"role": role}, action=action, actor_officer_id=by_officer_id, now=now)
+    await session.flush()
+    return True
+
+
+async def full_names(session: AsyncSession, officer_ids: Iterable[int]) -> dict[int, str]:
+    """Names of the given officers (active or not: history shows who entered what, even after they left)."""
+    wanted = sorted(set(officer_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Officer.id, Officer.full_name).where(Officer.id.in_(wanted)))
+    return {officer_id: name for officer_id, name in rows.all()}

@@ -7,6 +7,7 @@ them (routing a dissolved department's work to its successor happens at run time
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -133,3 +134,12 @@ async def list_deadlines(
     if active_only:
         query = query.where(Deadline.active.is_(True))
     return list((await session.scalars(query)).all())
+
+
+async def department_ids(session: AsyncSession, codes: Iterable[str]) -> dict[str, int]:
+    """Database ids of the given department codes (unknown codes are simply absent)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Department.code, Department.id).where(Department.code.in_(wanted)))
+    return {code: department_id for code, department_id in rows.all()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -102,3 +103,18 @@ async def record_progress(
         summarize=_summary,
         now=now,
     )
+
+
+async def reported_pairs(
+    session: AsyncSession, department_ids: Iterable[int], years: Iterable[int]
+) -> set[tuple[int, int]]:
+    """(task id, period year) pairs on which one of the departments reported, for the given years."""
+    departments, wanted = sorted(set(department_ids)), sorted(set(years))
+    if not departments or not wanted:
+        return set()
+    query = (
+        select(TaskProgressReport.task_id, TaskProgressReport.period_year)
+        .where(TaskProgressReport.department_id.in_(departments), TaskProgressReport.period_year.in_(wanted))
+        .distinct()
+    )
+    return {(task_id, year) for task_id, year in (await session.execute(query)).all()}

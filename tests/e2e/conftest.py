@@ -56,3 +56,20 @@ async def bot_app(runtime: Runtime, settings: Settings) -> AsyncIterator[Applica
     app = build_application(runtime, token)
     async with running_application(app):
         yield app
+
+
+async def register_officer(runtime: Runtime, telegram_user_id: int, full_name: str, department_code: str) -> int:
+    """An officer as the invite flow leaves them (the plan must be synced: use after ``bot_app``)."""
+    from storage.repositories import departments, officers
+
+    async with runtime.sessions.begin() as session:
+        department = await departments.get_by_code(session, department_code)
+        assert department is not None, department_code
+        officer = await officers.create_officer(
+            session,
+            telegram_user_id=telegram_user_id,
+            full_name=full_name,
+            department_id=department.id,
+            now=runtime.clock.now(),
+        )
+        return officer.id

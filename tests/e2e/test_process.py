@@ -67,7 +67,9 @@ async def test_greenbot_run_answers_and_stops_cleanly_on_sigterm(
         assert reply.text is not None
         assert "Xin chào Hùng" in reply.text
         assert "quyền quản trị viên" in reply.text
-        assert [command["command"] for command in emulator.commands()] == ["start", "trogiup"]
+        assert [command["command"] for command in emulator.commands()] == [
+            "start", "nhap", "tiendo", "hannop", "lichsu", "huy", "trogiup"
+        ]
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

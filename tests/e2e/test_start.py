@@ -38,7 +38,16 @@ async def test_admin_gets_the_admin_menu(emulator: BotApiEmulator, bot_app: App)
     assert "quyền quản trị viên" in reply.text
     assert reply.reply_markup is not None
     labels = [button.text for row in reply.reply_markup.rows for button in row]
-    assert labels == ["Mời cán bộ", "Cán bộ đã đăng ký", "Khóa năm báo cáo", "Tổng hợp", "Trợ giúp"]
+    assert labels == [
+        "Mời cán bộ",
+        "Cán bộ đã đăng ký",
+        "Khóa năm báo cáo",
+        "Nhập số liệu",
+        "Báo cáo tiến độ nhiệm vụ",
+        "Hạn nộp của tôi",
+        "Lịch sử báo cáo",
+        "Trợ giúp",
+    ]
     assert all(len((button.callback_data or "").encode()) <= 64 for row in reply.reply_markup.rows for button in row)
 
     await admin.press(reply, text="Trợ giúp")
@@ -81,7 +90,16 @@ async def test_group_messages_are_ignored(emulator: BotApiEmulator, bot_app: App
 
 async def test_command_menu_is_set_in_vietnamese(emulator: BotApiEmulator, bot_app: App) -> None:
     commands = emulator.commands()
-    assert [command["command"] for command in commands] == ["start", "trogiup"]
-    assert commands[1]["description"] == "Xem hướng dẫn sử dụng"
+    assert [command["command"] for command in commands] == [
+        "start",
+        "nhap",
+        "tiendo",
+        "hannop",
+        "lichsu",
+        "huy",
+        "trogiup",
+    ]
+    assert commands[1]["description"] == "Nhập số liệu chỉ tiêu"
+    assert commands[-1]["description"] == "Xem hướng dẫn sử dụng"
     english = emulator.commands(language_code="en")
-    assert english[1]["description"] == "Show help"
+    assert english[-1]["description"] == "Show help"

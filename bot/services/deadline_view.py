@@ -1,0 +1,167 @@
+"""/hannop: which deadlines concern a department today, which are late, which come next.
+
+A department's deadlines are those of the tasks and indicators it leads or coordinates
+today (ownership follows the 2025 mergers through the registry), plus the yearly report
+of section IV.3 when it is a reporter and the consolidated report when it is the planning
+office. Deadlines of a locked year are left out: nothing can be filed for them any more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import local_today
+from bot.plan.model import DeadlineKind
+from bot.services.delivery import DeliveryService
+from storage.enums import DepartmentRole, SubjectType
+from storage.models import Deadline
+from storage.repositories import locks
+from storage.repositories import plan as plan_rows
+
+UPCOMING_DAYS: Final = 60
+OVERDUE_SHOWN: Final = 10
+UPCOMING_SHOWN: Final = 15
+TITLE_LIMIT: Final = 80  # characters of "I.2 title" or "Indicator 1 name" shown per line
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """One deadline as the department sees it; ``days_left`` is negative when late."""
+
+    deadline_id: int
+    subject_type: SubjectType
+    kind: DeadlineKind
+    due_on: dt.date
+    period_year: int
+    task_key: str | None
+    indicator_number: int | None
+    title: str
+    role: DepartmentRole | None  # None for the yearly / consolidated report
+    delivered: bool
+    days_left: int
+    missing_tasks: tuple[str, ...] = ()  # what a yearly report still lacks
+    missing_indicators: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineOverview:
+    today: dt.date
+    window_days: int
+    upcoming: tuple[DueItem, ...]
+    upcoming_more: int
+    overdue: tuple[DueItem, ...]  # most recent first
+    overdue_more: int
+
+
+def select_overview(
+    items: Iterable[DueItem],
+    today: dt.date,
+    locked_years: Iterable[int] = (),
+    *,
+    window_days: int = UPCOMING_DAYS,
+    overdue_shown: int = OVERDUE_SHOWN,
+    upcoming_shown: int = UPCOMING_SHOWN,
+) -> DeadlineOverview:
+    """Upcoming: due from today to ``window_days`` ahead, soonest first, delivered or not.
+
+    Overdue: past and not delivered, most recent first; only the first ``overdue_shown`` are kept
+    and the rest are counted.
+    """
+    locked = set(locked_years)
+    open_items = [item for item in items if item.period_year not in locked]
+    upcoming = sorted(
+        (item for item in open_items if 0 <= item.days_left <= window_days),
+        key=lambda item: (item.due_on, item.deadline_id),
+    )
+    overdue = sorted(
+        (item for item in open_items if item.days_left < 0 and not item.delivered),
+        key=lambda item: (item.due_on, -item.deadline_id),
+        reverse=True,
+    )
+    return DeadlineOverview(
+        today=today,
+        window_days=window_days,
+        upcoming=tuple(upcoming[:upcoming_shown]),
+        upcoming_more=max(0, len(upcoming) - upcoming_shown),
+        overdue=tuple(overdue[:overdue_shown]),
+        overdue_more=max(0, len(overdue) - overdue_shown),
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineViewService(DeliveryService):
+    """Reads over the same facts as the delivery rule, for one department at a time."""
+
+    async def overview(self, department_code: str) -> DeadlineOverview:
+        today = local_today(self.clock, self.tz)
+        async with self.sessions() as session:
+            items = await self.items(session, department_code, today)
+            locked = await locks.locked_years(session, await self.periods.plan_id(session))
+        return select_overview(items, today, locked)
+
+    async def items(self, session: AsyncSession, department_code: str, today: dt.date) -> list[DueItem]:
+        """Every deadline of the department, with its delivery status (one batch of queries)."""
+        plan_id = await self.periods.plan_id(session)
+        tasks = {row.id: row for row in await plan_rows.list_tasks(session, plan_id)}
+        indicators = {row.id: row for row in await plan_rows.list_indicators(session, plan_id)}
+        task_roles = self.task_roles(department_code, today)
+        indicator_roles = self.indicator_roles(department_code, today)
+        regime_kinds = self.regime_kinds(department_code, today)
+
+        mine: list[tuple[Deadline, DepartmentRole | None, str | None, int | None, str]] = []
+        for deadline in await plan_rows.list_deadlines(session, plan_id):
+            if deadline.subject_type is SubjectType.TASK and deadline.task_id in tasks:
+                task = tasks[deadline.task_id]
+                if (role := task_roles.get(task.task_key)) is not None:
+                    mine.append((deadline, role, task.task_key, None, task.title))
+            elif deadline.subject_type is SubjectType.INDICATOR and deadline.indicator_id in indicators:
+                indicator = indicators[deadline.indicator_id]
+                if (role := indicator_roles.get(indicator.number)) is not None:
+                    mine.append((deadline, role, None, indicator.number, indicator.name))
+            elif deadline.subject_type is SubjectType.REGIME and deadline.kind in regime_kinds:
+                mine.append((deadline, None, None, None, deadline.label or ""))
+        statuses = await self.statuses(session, department_code, [row[0] for row in mine], today)
+        return [
+            DueItem(
+                deadline_id=deadline.id,
+                subject_type=deadline.subject_type,
+                kind=deadline.kind,
+                due_on=deadline.due_on,
+                period_year=deadline.period_year,
+                task_key=task_key,
+                indicator_number=number,
+                title=title,
+                role=role,
+                delivered=statuses[deadline.id].delivered,
+                days_left=(deadline.due_on - today).days,
+                missing_tasks=statuses[deadline.id].missing_tasks,
+                missing_indicators=statuses[deadline.id].missing_indicators,
+            )
+            for deadline, role, task_key, number, title in mine
+        ]
+
+    def task_roles(self, department_code: str, on: dt.date) -> Mapping[str, DepartmentRole]:
+        return {a.task.id: a.role for a in self.responsibility.tasks_for(department_code, on)}
+
+    def indicator_roles(self, department_code: str, on: dt.date) -> Mapping[int, DepartmentRole]:
+        roles: dict[int, DepartmentRole] = {}
+        for indicator in self.responsibility.plan.indicators:
+            if self.responsibility.leads_indicator(department_code, indicator, on):
+                roles[indicator.id] = DepartmentRole.LEAD
+            elif department_code in self.registry.route_all(indicator.coordinators, on):
+                roles[indicator.id] = DepartmentRole.COORDINATOR
+        return roles
+
+    def regime_kinds(self, department_code: str, on: dt.date) -> Sequence[DeadlineKind]:
+        """The yearly report binds every reporter; the consolidated report binds the planning office."""
+        kinds: list[DeadlineKind] = []
+        if department_code in self.registry.reporters(on):
+            kinds.append(DeadlineKind.ANNUAL_REPORT)
+        if department_code == self.registry.planning_office(on):
+            kinds.append(DeadlineKind.CONSOLIDATED_REPORT)
+        return kinds

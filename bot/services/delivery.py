@@ -1,0 +1,265 @@
+"""Has a department delivered what a deadline asks for? One rule, shared by /hannop and the reminders.
+
+The rule, per kind of deadline (``storage.models.Deadline.subject_type``):
+
+* task: the department reported progress on that task for the deadline's ``period_year``
+  (any version, any status: a report saying "blocked" is still a report);
+* indicator: the indicator has a confirmed figure (any version) for that year, whoever of its
+  leads entered it: the figure is one series per indicator and year, not one per department;
+* regime (the yearly report of section IV.3 and the planning office's consolidated report):
+  the department has a figure for every indicator it leads today that falls due that year
+  AND a progress report for every task it leads today that falls due that year (a subject
+  "falls due" in a year when one of its own deadlines has that ``period_year``). A department
+  that leads nothing due that year delivers by reporting progress on at least one task for
+  that year (in practice one it coordinates); it is never "delivered" by doing nothing.
+
+Reports filed by a department that has since been merged into this one count as this
+department's: in 2026 the Sở Nông nghiệp và Môi trường answers for what the Sở Tài nguyên
+và Môi trường reported in 2019.
+
+The decision is pure (``deliveries``); ``DeliveryService`` gathers the facts in a fixed,
+small number of queries whatever the number of deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, Self
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, local_today
+from bot.plan.model import DepartmentKind
+from bot.plan.registry import DepartmentRegistry
+from bot.services.periods import PeriodService
+from bot.services.responsibility import Responsibility
+from storage.enums import DepartmentRole, SubjectType
+from storage.repositories import indicator_values, task_progress
+from storage.repositories import plan as plan_rows
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+class DeadlineLike(Protocol):
+    """What the rule reads of a deadline (a ``storage.models.Deadline`` row fits)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def subject_type(self) -> SubjectType: ...
+
+    @property
+    def task_id(self) -> int | None: ...
+
+    @property
+    def indicator_id(self) -> int | None: ...
+
+    @property
+    def period_year(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The answer for one deadline; ``missing_*`` say what a yearly report still lacks."""
+
+    delivered: bool
+    missing_tasks: tuple[str, ...] = ()
+    missing_indicators: tuple[int, ...] = ()
+
+
+DELIVERED = Delivery(True)
+NOT_DELIVERED = Delivery(False)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDuty:
+    """A task as the database knows it (id) and as people read it ("I.2")."""
+
+    id: int
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorDuty:
+    """An indicator as the database knows it (id) and as people read it (6)."""
+
+    id: int
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Duties:
+    """What the department must cover in a yearly report, per reporting year."""
+
+    led_tasks: Mapping[int, tuple[TaskDuty, ...]] = field(default_factory=dict)
+    led_indicators: Mapping[int, tuple[IndicatorDuty, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What has been filed: (task id, year) reported by the department, (indicator id, year) with a figure."""
+
+    progress: frozenset[tuple[int, int]] = frozenset()
+    figures: frozenset[tuple[int, int]] = frozenset()
+
+    def reported_in(self, year: int) -> bool:
+        return any(reported_year == year for _, reported_year in self.progress)
+
+
+def regime_delivery(year: int, duties: Duties, facts: Facts) -> Delivery:
+    """The yearly report (or the consolidated report) of ``year``; see the module docstring."""
+    tasks = duties.led_tasks.get(year, ())
+    indicators = duties.led_indicators.get(year, ())
+    if not tasks and not indicators:
+        return DELIVERED if facts.reported_in(year) else NOT_DELIVERED
+    missing_tasks = tuple(task.key for task in tasks if (task.id, year) not in facts.progress)
+    missing_indicators = tuple(
+        indicator.number for indicator in indicators if (indicator.id, year) not in facts.figures
+    )
+    return Delivery(not missing_tasks and not missing_indicators, missing_tasks, missing_indicators)
+
+
+def delivery(deadline: DeadlineLike, duties: Duties, facts: Facts) -> Delivery:
+    """Whether the department has delivered for one deadline."""
+    year = deadline.period_year
+    if deadline.subject_type is SubjectType.TASK and deadline.task_id is not None:
+        return DELIVERED if (deadline.task_id, year) in facts.progress else NOT_DELIVERED
+    if deadline.subject_type is SubjectType.INDICATOR and deadline.indicator_id is not None:
+        return DELIVERED if (deadline.indicator_id, year) in facts.figures else NOT_DELIVERED
+    return regime_delivery(year, duties, facts)
+
+
+def deliveries(deadlines: Iterable[DeadlineLike], duties: Duties, facts: Facts) -> dict[int, Delivery]:
+    return {deadline.id: delivery(deadline, duties, facts) for deadline in deadlines}
+
+
+def predecessors(registry: DepartmentRegistry, code: str, on: dt.date) -> list[str]:
+    """Departments whose work ``code`` has taken over by ``on`` (mergers), not counting itself."""
+    return [
+        department.code
+        for department in registry
+        if department.kind is not DepartmentKind.GROUP
+        and department.code != code
+        and registry.successor_on(department.code, on) == code
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A department as the rule sees it on a date: code → id of itself first, then of the ones it took over."""
+
+    code: str
+    departments: Mapping[str, int]
+
+    @property
+    def department_ids(self) -> tuple[int, ...]:
+        return tuple(self.departments.values())
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """The parts of a stored deadline the duties are built from."""
+
+    subject_type: SubjectType
+    task_id: int | None
+    indicator_id: int | None
+    period_year: int
+
+
+def build_duties(
+    led_task_ids: Mapping[int, str], led_indicator_ids: Mapping[int, int], all_deadlines: Iterable[DeadlineRow]
+) -> Duties:
+    """Per year, the led tasks and indicators that have a deadline of their own in that year."""
+    tasks: defaultdict[int, dict[int, TaskDuty]] = defaultdict(dict)
+    indicators: defaultdict[int, dict[int, IndicatorDuty]] = defaultdict(dict)
+    for row in all_deadlines:
+        task, indicator = row.task_id, row.indicator_id
+        if row.subject_type is SubjectType.TASK and task is not None and task in led_task_ids:
+            tasks[row.period_year][task] = TaskDuty(task, led_task_ids[task])
+        elif row.subject_type is SubjectType.INDICATOR and indicator is not None and indicator in led_indicator_ids:
+            indicators[row.period_year][indicator] = IndicatorDuty(indicator, led_indicator_ids[indicator])
+    return Duties(
+        led_tasks={year: tuple(found.values()) for year, found in tasks.items()},
+        led_indicators={year: tuple(found.values()) for year, found in indicators.items()},
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryService:
+    """Gathers the facts for one department and applies the rule to many deadlines at once."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    periods: PeriodService
+    responsibility: Responsibility
+    registry: DepartmentRegistry
+    clock: Clock
+    tz: ZoneInfo
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime) -> Self:
+        return cls(
+            runtime.sessions,
+            runtime.periods,
+            runtime.responsibility,
+            runtime.registry,
+            runtime.clock,
+            runtime.settings.tz,
+        )
+
+    def today(self) -> dt.date:
+        return local_today(self.clock, self.tz)
+
+    async def status_for(self, department_code: str, deadlines: Sequence[DeadlineLike]) -> dict[int, Delivery]:
+        """Deadline id → Delivery for the department, as of today's ownership."""
+        async with self.sessions() as session:
+            return await self.statuses(session, department_code, deadlines, self.today())
+
+    async def scope(self, session: AsyncSession, department_code: str, on: dt.date) -> Scope:
+        codes = [department_code, *predecessors(self.registry, department_code, on)]
+        ids = await plan_rows.department_ids(session, codes)
+        return Scope(department_code, {code: ids[code] for code in codes if code in ids})
+
+    async def statuses(
+        self, session: AsyncSession, department_code: str, deadlines: Sequence[DeadlineLike], on: dt.date
+    ) -> dict[int, Delivery]:
+        """``status_for`` inside a session the caller already holds."""
+        if not deadlines:
+            return {}
+        years = {deadline.period_year for deadline in deadlines}
+        scope = await self.scope(session, department_code, on)
+        facts = Facts(
+            progress=frozenset(await task_progress.reported_pairs(session, scope.department_ids, years)),
+            figures=frozenset(await indicator_values.valued_pairs(session, years)),
+        )
+        duties = Duties()
+        if any(deadline.subject_type is SubjectType.REGIME for deadline in deadlines):
+            duties = await self.duties(session, department_code, on)
+        return deliveries(deadlines, duties, facts)
+
+    async def duties(self, session: AsyncSession, department_code: str, on: dt.date) -> Duties:
+        """The led tasks and indicators of the department today, by the years they fall due."""
+        plan_id = await self.periods.plan_id(session)
+        task_ids = {row.task_key: row.id for row in await plan_rows.list_tasks(session, plan_id)}
+        indicator_ids = {row.number: row.id for row in await plan_rows.list_indicators(session, plan_id)}
+        led_tasks = {
+            task_ids[assignment.task.id]: assignment.task.id
+            for assignment in self.responsibility.tasks_for(department_code, on)
+            if assignment.role is DepartmentRole.LEAD and assignment.task.id in task_ids
+        }
+        led_indicators = {
+            indicator_ids[indicator.id]: indicator.id
+            for indicator in self.responsibility.indicators_led_by(department_code, on)
+            if indicator.id in indicator_ids
+        }
+        rows = [
+            DeadlineRow(row.subject_type, row.task_id, row.indicator_id, row.period_year)
+            for row in await plan_rows.list_deadlines(session, plan_id)
+            if row.subject_type is not SubjectType.REGIME
+        ]
+        return build_duties(led_tasks, led_indicators, rows)

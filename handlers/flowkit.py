@@ -9,18 +9,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.services.accounts import Role
 from bot.services.conversations import Conversation, Flow, Status
-from bot.services.entries import EntryRefusedError, EvidenceDraft
+from bot.services.entries import EntryProblem, EntryRefusedError, EvidenceDraft
 from handlers.callback_data import CallbackPrefix, InvalidCallbackDataError, build, parse
 from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
 
 log = logging.getLogger(__name__)
 
+
+class DraftAction(StrEnum):
+    """Buttons of the "continue or start again?" offer, valid even while the conversation is a parked draft."""
+
+    RESUME = "res"
+    FRESH = "new"
+
+
+DRAFT_ACTIONS = frozenset(DraftAction)
 
 Renderer = Callable[
     [ContextTypes.DEFAULT_TYPE, Caller, Conversation], Awaitable[tuple[str, InlineKeyboardMarkup | None]]
@@ -132,13 +142,53 @@ async def accept_press(
 PressHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Press], Awaitable[None]]
 
 
-async def handle_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press, act: PressHandler, *, render: Renderer
+StartFresh = Callable[[Update, ContextTypes.DEFAULT_TYPE, Caller], Awaitable[None]]
+
+
+def draft_offer_markup(caller: Caller, prefix: CallbackPrefix, draft: Conversation) -> InlineKeyboardMarkup:
+    """The "Tiếp tục" / "Bắt đầu lại" buttons offered for a parked draft."""
+    return InlineKeyboardMarkup(
+        [
+            [flow_button(caller._("Continue"), prefix, draft, DraftAction.RESUME)],
+            [flow_button(caller._("Start again"), prefix, draft, DraftAction.FRESH)],
+        ]
+    )
+
+
+async def _draft_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press, start_fresh: StartFresh, render: Renderer
 ) -> None:
-    """Run ``act``; malformed arguments and refused rights are logged, answered, and change nothing."""
+    conversations = runtime_of(context).conversations
+    user_id = press.caller.identity.telegram_user_id
+    if press.action == DraftAction.RESUME:
+        resumed = await conversations.resume(user_id, press.conversation.flow)
+        if resumed is not None:
+            continuing = press.caller._("Continuing your entry.")
+            await save_and_ask(update, context, press.caller, resumed, continuing, render=render)
+        return
+    await conversations.finish(user_id, press.conversation.flow)
+    await start_fresh(update, context, press.caller)
+
+
+async def handle_press(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    press: Press,
+    act: PressHandler,
+    *,
+    render: Renderer,
+    start_fresh: StartFresh,
+) -> None:
+    """Run the press: the draft offer here, the flow's own actions in ``act`` (only on an active conversation).
+
+    Malformed arguments and refused rights are logged, answered, and change nothing.
+    """
     caller = press.caller
     try:
-        await act(update, context, press)
+        if press.action in DRAFT_ACTIONS:
+            await _draft_pressed(update, context, press, start_fresh, render)
+        elif press.conversation.status is Status.ACTIVE:
+            await act(update, context, press)
     except ValueError as forged:
         log.warning("refused malformed button %r from user %s: %s", press.query.data, press.query.from_user.id, forged)
         await reply(update, context, caller._("This button is no longer valid. Please send /start."))
@@ -153,15 +203,24 @@ def text_of(message: Message | None) -> str | None:
     return message.text if message is not None and message.text is not None else None
 
 
-def evidence_of(message: Message | None) -> EvidenceDraft | None:
-    """The document or photo the person sent, as a reference (file_id, name, size, sender)."""
-    if message is None or message.from_user is None:
-        return None
-    sender = message.from_user.id
-    if message.document is not None:
-        document = message.document
-        return EvidenceDraft(document.file_id, document.file_name, document.file_size, sender)
-    if message.photo:
-        photo = message.photo[-1]  # the largest size Telegram made
-        return EvidenceDraft(photo.file_id, None, photo.file_size, sender)
-    return None
+def received_evidence(message: Message | None) -> EvidenceDraft:
+    """The document or photo the person sent, as a reference (file_id, name, size, sender).
+
+    Anything else, or a file too large to be read back, is refused with the reason.
+    """
+    if message is not None and message.from_user is not None:
+        sender = message.from_user.id
+        if message.document is not None:
+            document = message.document
+            return EvidenceDraft(document.file_id, document.file_name, document.file_size, sender).checked()
+        if message.photo:
+            photo = message.photo[-1]  # the largest size Telegram made
+            return EvidenceDraft(photo.file_id, None, photo.file_size, sender).checked()
+    raise EntryRefusedError(EntryProblem.EVIDENCE_NOT_A_FILE)
+
+
+def evidence_label(caller: Caller, evidence: EvidenceDraft | None) -> str:
+    """How an evidence file is named on the review screen: its file name, "ảnh", or "(không có)"."""
+    if evidence is None:
+        return caller._("(none)")
+    return evidence.file_name or caller._("photo")

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.plan.model import Indicator
-from bot.services.conversations import Conversation, Flow, Status
+from bot.services.conversations import Conversation, Flow
 from bot.services.entries import EntryRefusedError, clean_note
 from bot.services.figures import (
     Figure,
@@ -33,12 +33,15 @@ from handlers.callback_data import CallbackPrefix
 from handlers.commands import Command
 from handlers.common import Caller, reply, runtime_of
 from handlers.flowkit import (
+    DRAFT_ACTIONS,
     Press,
     accept_press,
     ask_again,
-    evidence_of,
+    draft_offer_markup,
+    evidence_label,
     flow_button,
     handle_press,
+    received_evidence,
     save_and_ask,
     text_of,
 )
@@ -75,8 +78,6 @@ class Action(StrEnum):
     CANCEL = "x"
     FIELD = "e"
     BACK = "back"
-    RESUME = "res"
-    FRESH = "new"
 
 
 class Field(StrEnum):
@@ -97,7 +98,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     Step.REVIEW: frozenset({Action.CONFIRM, Action.EDIT, Action.CANCEL}),
     Step.EDIT: frozenset({Action.FIELD, Action.BACK}),
 }
-ALWAYS = frozenset({Action.RESUME, Action.FRESH})
 STEP_FOR_FIELD = {Field.VALUE: Step.VALUE, Field.NOTE: Step.NOTE, Field.EVIDENCE: Step.EVIDENCE}
 
 # Keys of the conversation's data.
@@ -143,9 +143,7 @@ def _indicator_title(caller: Caller, indicator: Indicator) -> str:
 def _item_lines(caller: Caller, indicator: Indicator, item: DraftItem) -> list[str]:
     _ = caller._
     none = _("(none)")
-    evidence = none
-    if item.evidence is not None:
-        evidence = item.evidence.file_name or _("photo")
+    evidence = evidence_label(caller, item.evidence)
     return [
         _indicator_title(caller, indicator),
         "• "
@@ -389,13 +387,7 @@ async def _offer_draft(update: Update, context: ContextTypes.DEFAULT_TYPE, calle
     text = _("You have an unsent entry for {year}").format(year=draft.data[YEAR])
     text += f" ({summary})." if summary else "."
     text += "\n" + _("Continue where you stopped, or start again?")
-    markup = InlineKeyboardMarkup(
-        [
-            [_button(_("Continue"), draft, Action.RESUME)],
-            [_button(_("Start again"), draft, Action.FRESH)],
-        ]
-    )
-    await reply(update, context, text, markup)
+    await reply(update, context, text, draft_offer_markup(caller, PREFIX, draft))
 
 
 async def _quick_entry(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, args: list[str]) -> None:
@@ -541,19 +533,8 @@ async def _note_entered(
 async def _evidence_input(
     update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, conversation: Conversation
 ) -> None:
-    evidence = evidence_of(update.effective_message)
-    if evidence is None:
-        await ask_again(
-            update,
-            context,
-            caller,
-            conversation,
-            caller._("Please send a document or a photo, or press Skip."),
-            render=render,
-        )
-        return
     try:
-        evidence = evidence.checked()
+        evidence = received_evidence(update.effective_message)
     except EntryRefusedError as refusal:
         await ask_again(update, context, caller, conversation, refusal.describe(caller.translator), render=render)
         return
@@ -561,7 +542,7 @@ async def _evidence_input(
     number = _current(conversation)
     item = items[number]
     items[number] = DraftItem(item.number, item.percent, item.numerator, item.denominator, item.note, evidence)
-    shown = caller._("File received: {name}.").format(name=evidence.file_name or caller._("photo"))
+    shown = caller._("File received: {name}.").format(name=evidence_label(caller, evidence))
     await save_and_ask(update, context, caller, _with_items(conversation, items, Step.REVIEW), shown, render=render)
 
 
@@ -569,27 +550,16 @@ async def _evidence_input(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    press = await accept_press(update, context, PREFIX, Flow.INTAKE, ALLOWED, Command.ENTER_FIGURES, ALWAYS)
+    press = await accept_press(update, context, PREFIX, Flow.INTAKE, ALLOWED, Command.ENTER_FIGURES, DRAFT_ACTIONS)
     if press is None:
         return
-    await handle_press(update, context, press, _pressed, render=render)
+    await handle_press(update, context, press, _pressed, render=render, start_fresh=_start_fresh)
 
 
 async def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
     runtime = runtime_of(context)
     caller, conversation, action, args = press.caller, press.conversation, press.action, press.args
     user_id = caller.identity.telegram_user_id
-    if action == Action.RESUME:
-        resumed = await runtime.conversations.resume(user_id, Flow.INTAKE)
-        if resumed is not None:
-            await save_and_ask(update, context, caller, resumed, caller._("Continuing your entry."), render=render)
-        return
-    if action == Action.FRESH:
-        await runtime.conversations.finish(user_id, Flow.INTAKE)
-        await _start_fresh(update, context, caller)
-        return
-    if conversation.status is not Status.ACTIVE:
-        return
     if action == Action.YEAR:
         year = _int_arg(args)
         await runtime.periods.check_open(year, runtime.accounts.planning_office().name)

@@ -12,7 +12,7 @@ from enum import StrEnum
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.services.conversations import Conversation, Flow, Status
+from bot.services.conversations import Conversation, Flow
 from bot.services.entries import EntryRefusedError, clean_note
 from bot.services.figures import FigureError, FigureProblem
 from bot.services.progress import NOTE_REQUIRED, STATUS_LABELS, ProgressDraft
@@ -21,12 +21,15 @@ from handlers.callback_data import CallbackPrefix
 from handlers.commands import Command
 from handlers.common import Caller, reply, runtime_of
 from handlers.flowkit import (
+    DRAFT_ACTIONS,
     Press,
     accept_press,
     ask_again,
-    evidence_of,
+    draft_offer_markup,
+    evidence_label,
     flow_button,
     handle_press,
+    received_evidence,
     save_and_ask,
     text_of,
 )
@@ -56,8 +59,6 @@ class Action(StrEnum):
     CANCEL = "x"
     FIELD = "e"
     BACK = "back"
-    RESUME = "res"
-    FRESH = "new"
 
 
 class Field(StrEnum):
@@ -83,7 +84,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     Step.REVIEW: frozenset({Action.CONFIRM, Action.EDIT, Action.CANCEL}),
     Step.EDIT: frozenset({Action.FIELD, Action.BACK}),
 }
-ALWAYS = frozenset({Action.RESUME, Action.FRESH})
 STEP_FOR_FIELD = {Field.STATUS: Step.STATUS, Field.NOTE: Step.NOTE, Field.EVIDENCE: Step.EVIDENCE}
 
 YEAR, DRAFT, BACK = "year", "draft", "back"
@@ -142,7 +142,7 @@ async def render(
         return f"{title}\n" + _("Send an evidence file (a document or a photo), or press Skip."), skip
     if conversation.step == Step.REVIEW:
         none = _("(none)")
-        evidence = (draft.evidence.file_name or _("photo")) if draft.evidence else none
+        evidence = evidence_label(caller, draft.evidence)
         status = _(STATUS_LABELS[draft.status]) if draft.status else none
         text = "\n".join(
             [
@@ -224,10 +224,7 @@ async def _offer_draft(update: Update, context: ContextTypes.DEFAULT_TYPE, calle
     text = _(
         "You have an unsent progress report for task {task} ({year}). Continue where you stopped, or start again?"
     ).format(task=_draft(draft).task_id, year=draft.data[YEAR])
-    markup = InlineKeyboardMarkup(
-        [[_button(_("Continue"), draft, Action.RESUME)], [_button(_("Start again"), draft, Action.FRESH)]]
-    )
-    await reply(update, context, text, markup)
+    await reply(update, context, text, draft_offer_markup(caller, PREFIX, draft))
 
 
 async def on_input(
@@ -236,25 +233,14 @@ async def on_input(
     """A message while a /tiendo conversation is active: a note, or an evidence file."""
     message = update.effective_message
     if conversation.step == Step.EVIDENCE:
-        evidence = evidence_of(message)
-        if evidence is None:
-            await ask_again(
-                update,
-                context,
-                caller,
-                conversation,
-                caller._("Please send a document or a photo, or press Skip."),
-                render=render,
-            )
-            return
         try:
-            evidence = evidence.checked()
+            evidence = received_evidence(message)
         except EntryRefusedError as refusal:
             await ask_again(update, context, caller, conversation, refusal.describe(caller.translator), render=render)
             return
         draft = _draft(conversation)
         updated = ProgressDraft(draft.task_id, draft.status, draft.note, evidence)
-        shown = caller._("File received: {name}.").format(name=evidence.file_name or caller._("photo"))
+        shown = caller._("File received: {name}.").format(name=evidence_label(caller, evidence))
         await save_and_ask(
             update, context, caller, _with_draft(conversation, updated, Step.REVIEW), shown, render=render
         )
@@ -294,27 +280,16 @@ async def _note_set(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    press = await accept_press(update, context, PREFIX, Flow.PROGRESS, ALLOWED, Command.REPORT_PROGRESS, ALWAYS)
+    press = await accept_press(update, context, PREFIX, Flow.PROGRESS, ALLOWED, Command.REPORT_PROGRESS, DRAFT_ACTIONS)
     if press is None:
         return
-    await handle_press(update, context, press, _pressed, render=render)
+    await handle_press(update, context, press, _pressed, render=render, start_fresh=_start_fresh)
 
 
 async def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
     runtime = runtime_of(context)
     caller, conversation, action, args = press.caller, press.conversation, press.action, press.args
     user_id = caller.identity.telegram_user_id
-    if action == Action.RESUME:
-        resumed = await runtime.conversations.resume(user_id, Flow.PROGRESS)
-        if resumed is not None:
-            await save_and_ask(update, context, caller, resumed, caller._("Continuing your entry."), render=render)
-        return
-    if action == Action.FRESH:
-        await runtime.conversations.finish(user_id, Flow.PROGRESS)
-        await _start_fresh(update, context, caller)
-        return
-    if conversation.status is not Status.ACTIVE:
-        return
     if action == Action.TASK:
         if len(args) != 1:
             raise ValueError(f"bad task button {args!r}")

@@ -104,11 +104,17 @@ class ConversationService:
             now=self.clock.now(),
         )
 
+    async def _all_active(self, session: AsyncSession, user_id: int) -> list[Conversation]:
+        """The person's active conversations of every flow, in one query."""
+        flows = {flow.value: flow for flow in Flow}
+        rows = await conversations.states_of(session, user_id, user_id, now=self.clock.now())
+        found = [_from_row(user_id, flows[r.name], r.state, r.data, r.updated_at) for r in rows if r.name in flows]
+        return [c for c in found if c.status is Status.ACTIVE]
+
     async def active(self, user_id: int) -> Conversation | None:
         """The conversation the person's next message answers, if any."""
         async with self.sessions() as session:
-            found = [await self._load(session, user_id, flow) for flow in Flow]
-        live = [c for c in found if c is not None and c.status is Status.ACTIVE]
+            live = await self._all_active(session, user_id)
         return max(live, key=lambda c: c.updated_at or dt.datetime.min.replace(tzinfo=dt.UTC), default=None)
 
     async def get(self, user_id: int, flow: Flow) -> Conversation | None:
@@ -116,11 +122,8 @@ class ConversationService:
             return await self._load(session, user_id, flow)
 
     async def _park_others(self, session: AsyncSession, user_id: int, keep: Flow) -> None:
-        for flow in Flow:
-            if flow is keep:
-                continue
-            other = await self._load(session, user_id, flow)
-            if other is not None and other.status is Status.ACTIVE:
+        for other in await self._all_active(session, user_id):
+            if other.flow is not keep:
                 await self._write(session, replace(other, status=Status.DRAFT))
 
     async def start(self, user_id: int, flow: Flow, step: str, data: dict[str, Any] | None = None) -> Conversation:

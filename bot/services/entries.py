@@ -36,7 +36,7 @@ class EntryProblem(StrEnum):
     NOTE_TOO_LONG = N_("The note is too long ({length} characters). Please keep it under {limit} characters.")
     NOTE_BAD_CHARACTERS = N_("The note contains characters that cannot be stored. Please write plain text.")
     EVIDENCE_TOO_LARGE = N_("The file is too large ({size}). Please send a file under 20 MB.")
-    EVIDENCE_NOT_A_FILE = N_("Please send the evidence as a document or a photo, or press Skip.")
+    EVIDENCE_NOT_A_FILE = N_("Please send a document or a photo, or press Skip.")
 
 
 class EntryRefusedError(Exception):

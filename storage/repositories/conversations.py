@@ -37,6 +37,16 @@ async def load_state(
     return await session.scalar(query.execution_options(populate_existing=True))
 
 
+async def states_of(
+    session: AsyncSession, chat_id: int, user_id: int, *, now: dt.datetime | None = None
+) -> list[ConversationState]:
+    """Every live conversation of one person in one chat, whatever its name (one query)."""
+    query = select(ConversationState).where(
+        ConversationState.chat_id == chat_id, ConversationState.user_id == user_id, _live(now or utcnow())
+    )
+    return list((await session.scalars(query.execution_options(populate_existing=True))).all())
+
+
 async def list_states(session: AsyncSession, name: str, *, now: dt.datetime | None = None) -> list[ConversationState]:
     """All live states of one conversation (to prime the bot's persistence at start-up)."""
     query = select(ConversationState).where(ConversationState.name == name, _live(now or utcnow()))

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 from bot.clock import FakeClock, local_today
-from bot.config import Settings
 from bot.plan.model import DeadlineKind
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from bot.services.deadline_view import DeadlineViewService, DueItem, select_overview
 from storage.enums import DepartmentRole, ProgressStatus, SubjectType
 from storage.repositories import indicator_values, task_progress
 from storage.repositories import plan as plan_rows
+from tests.services.conftest import NOW
 
-NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # 09:00 local, after the 2025 mergers
 TODAY = dt.date(2026, 3, 2)
 
 
@@ -75,17 +69,6 @@ def test_upcoming_window_is_today_to_sixty_days_delivered_or_not() -> None:
 
 
 # --- over the real plan, on the database -----------------------------------------------------
-
-
-@pytest.fixture
-async def runtime(database_url: str, compiled_locales: Path, db_engine: Any) -> AsyncIterator[Runtime]:
-    settings = Settings(_env_file=None, database_url=database_url, locales_dir=compiled_locales)  # type: ignore[call-arg]
-    built = build_runtime(settings, clock=FakeClock(NOW))
-    await built.sync_plan()
-    try:
-        yield built
-    finally:
-        await built.engine.dispose()
 
 
 async def _all_items(runtime: Runtime, code: str) -> list[DueItem]:

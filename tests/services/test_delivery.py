@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 
-from bot.clock import FakeClock
-from bot.config import Settings
 from bot.plan.loader import load_plan
 from bot.plan.model import DeadlineKind
 from bot.plan.registry import DepartmentRegistry
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from bot.services.delivery import (
     DeadlineRow,
     Delivery,
@@ -36,8 +32,7 @@ from storage.enums import ProgressStatus, SubjectType
 from storage.models import Deadline
 from storage.repositories import indicator_values, task_progress
 from storage.repositories import plan as plan_rows
-
-NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # 09:00 local, after the 2025 mergers
+from tests.services.conftest import NOW
 
 
 @dataclass(frozen=True)
@@ -117,17 +112,6 @@ def test_predecessors_follow_the_2025_merger() -> None:
 
 
 # --- over the real plan, on the database -----------------------------------------------------
-
-
-@pytest.fixture
-async def runtime(database_url: str, compiled_locales: Path, db_engine: Any) -> AsyncIterator[Runtime]:
-    settings = Settings(_env_file=None, database_url=database_url, locales_dir=compiled_locales)  # type: ignore[call-arg]
-    built = build_runtime(settings, clock=FakeClock(NOW))
-    await built.sync_plan()
-    try:
-        yield built
-    finally:
-        await built.engine.dispose()
 
 
 async def _ids(runtime: Runtime) -> tuple[dict[str, int], dict[str, int], dict[int, int], list[Deadline]]:

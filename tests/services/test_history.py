@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-import pytest
-
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from bot.services.history import HistoryService
 from storage.enums import DepartmentRole, ProgressStatus, ValueSource
 from storage.repositories import indicator_values, officers, task_progress
 from storage.repositories import plan as plan_rows
 from storage.repositories.evidence import Evidence
+from tests.services.conftest import NOW
 
-NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # 09:00 local, after the 2025 mergers
 LATER = NOW + dt.timedelta(hours=5, minutes=5)
-
-
-@pytest.fixture
-async def runtime(database_url: str, compiled_locales: Path, db_engine: Any) -> AsyncIterator[Runtime]:
-    settings = Settings(_env_file=None, database_url=database_url, locales_dir=compiled_locales)  # type: ignore[call-arg]
-    built = build_runtime(settings, clock=FakeClock(NOW))
-    await built.sync_plan()
-    try:
-        yield built
-    finally:
-        await built.engine.dispose()
 
 
 async def _seed(runtime: Runtime) -> None:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -32,6 +33,10 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_CONFIG = 2
 EXIT_DATA = 3
+
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger("greenbot")
 
@@ -101,12 +106,23 @@ def _load_plan_or_exit(path: Path) -> LoadedPlan:
         raise CliExit(EXIT_DATA) from exc
 
 
+def _runtime_or_exit(settings: Settings, plan: LoadedPlan, catalogs: Catalogs) -> Runtime:
+    """The runtime; a broken holidays file stops start-up with the file and entry named, not a traceback."""
+    from bot.runtime import build_runtime
+    from scheduler.work_calendar import WorkCalendarError
+
+    try:
+        return build_runtime(settings, plan=plan, catalogs=catalogs)
+    except (WorkCalendarError, FileNotFoundError) as exc:
+        print(f"HOLIDAYS_FILE: {exc}", file=sys.stderr)
+        raise CliExit(EXIT_CONFIG) from exc
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Long polling. Migrates the database first unless --no-migrate (several processes)."""
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.runtime import build_runtime
     from storage.migrate import is_at_head, upgrade
 
     token = settings.token_value()
@@ -130,7 +146,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 )
         else:
             upgrade(settings.resolved_database_url)
-    runtime = build_runtime(settings, plan=plan, catalogs=catalogs)
+    runtime = _runtime_or_exit(settings, plan, catalogs)
     application = build_application(runtime, token)
     log.info("starting long polling against %s", settings.telegram_base_url)
     try:
@@ -187,14 +203,13 @@ def cmd_db_current(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     """Creates a stored invite; prints the deep link when BOT_USERNAME is set."""
-    from bot.runtime import build_runtime
     from bot.services.invites import InviteError, create_department_invite
 
     plan = _load_plan_or_exit(settings.plan_file)
     catalogs = _catalogs(settings)
     translator = catalogs.translator(settings.default_locale)
     _ = translator.gettext
-    runtime = build_runtime(settings, plan=plan, catalogs=catalogs)
+    runtime = _runtime_or_exit(settings, plan, catalogs)
 
     async def create() -> int:
         try:

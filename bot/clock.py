@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -34,6 +35,17 @@ class FakeClock:
 
     def advance(self, delta: dt.timedelta) -> None:
         self.current += delta
+
+
+@dataclass
+class SimulatedClock:
+    """Starts at a chosen moment and runs at real speed: `SIMULATED_NOW` for demos and process tests."""
+
+    start: dt.datetime
+    _origin: float = field(default_factory=time.monotonic)
+
+    def now(self) -> dt.datetime:
+        return self.start.astimezone(dt.UTC) + dt.timedelta(seconds=time.monotonic() - self._origin)
 
 
 def local_today(clock: Clock, tz: ZoneInfo) -> dt.date:

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.plan.loader import DEFAULT_PLAN_PATH
+from scheduler.work_calendar import DEFAULT_HOLIDAYS_FILE
 from storage.db import default_sqlite_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,9 +27,7 @@ TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 class Settings(BaseSettings):
     """Everything an IT officer can configure; see README for the list with defaults."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
 
     telegram_bot_token: SecretStr | None = None
     bot_username: str | None = Field(default=None, description="Used for invite links without network")
@@ -44,8 +43,24 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
     log_level: str = "INFO"
     rate_limit_max_retries: int = Field(default=5, ge=0, le=20)
+    rate_limit_messages_per_second: float = Field(default=29, gt=0, le=30)
     conversation_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     soft_check_margin: Decimal = Field(default=Decimal(30), ge=0, le=100)
+    # Reminders (issue: reminder engine); README lists them with their meaning.
+    reminder_rounds: bool = True  # False: no scheduled rounds (tests drive them; /nhacnho can still run one)
+    reminder_days_before: Annotated[tuple[int, ...], NoDecode] = (30, 7, 3, 1, 0)
+    reminder_days_after: Annotated[tuple[int, ...], NoDecode] = (1, 7)
+    reminder_repeat_days: int = Field(default=7, ge=1, le=365)
+    reminder_fyi_days_before: Annotated[tuple[int, ...], NoDecode] = (7,)
+    reminder_time: dt.time = dt.time(8, 0)
+    reminder_grace_days: int = Field(default=3, ge=0, le=60)
+    reminder_round_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    reminder_max_attempts: int = Field(default=3, ge=1, le=20)
+    reminder_retry_seconds: float = Field(default=1.0, ge=0, le=600)
+    reminder_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    reminder_parallel_chats: int = Field(default=40, ge=1, le=500)
+    holidays_file: Path = DEFAULT_HOLIDAYS_FILE
+    simulated_now: dt.datetime | None = Field(default=None, description="Demos and tests only: the clock starts here")
 
     @property
     def conversation_idle_timeout(self) -> dt.timedelta:
@@ -63,6 +78,31 @@ class Settings(BaseSettings):
                 raise ValueError(f"ADMIN_IDS must be Telegram user ids separated by commas: {exc}") from exc
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("reminder_days_before", "reminder_days_after", "reminder_fyi_days_before", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        """Day lists such as `30,7,3,1,0` (an empty value means none)."""
+        if isinstance(value, str):
+            try:
+                return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+            except ValueError as exc:
+                raise ValueError(f"expected whole numbers of days separated by commas: {exc}") from exc
+        return value
+
+    @field_validator("reminder_days_before", "reminder_days_after", "reminder_fyi_days_before")
+    @classmethod
+    def _no_negative_days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(day < 0 for day in value):
+            raise ValueError("days must not be negative")
+        return tuple(sorted(set(value)))
+
+    @field_validator("simulated_now")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("SIMULATED_NOW needs a time zone, e.g. 2015-12-08T08:30:00+07:00")
         return value
 
     @field_validator("timezone")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock, SystemClock, local_today
+from bot.clock import Clock, SimulatedClock, SystemClock, local_today
 from bot.config import Settings
 from bot.i18n import Catalogs, load_catalogs
 from bot.plan.loader import LoadedPlan, load_plan
@@ -17,6 +18,8 @@ from bot.services.intake import IntakeService
 from bot.services.periods import PeriodService
 from bot.services.progress import ProgressService
 from bot.services.responsibility import Responsibility
+from scheduler.reminder_schedule import ReminderPolicy
+from scheduler.work_calendar import load_work_calendar
 from storage.db import create_engine, create_session_factory
 from storage.plan_sync import SyncReport, sync_plan
 
@@ -36,6 +39,7 @@ class Runtime:
     responsibility: Responsibility
     intake: IntakeService
     progress: ProgressService
+    reminder_policy: ReminderPolicy
 
     async def sync_plan(self) -> SyncReport:
         """Bring the database in line with the plan file, as of today's local date."""
@@ -61,7 +65,7 @@ def build_runtime(
     registry = DepartmentRegistry(plan.plan)
     engine = create_engine(settings.resolved_database_url)
     sessions = create_session_factory(engine)
-    the_clock = clock or SystemClock()
+    the_clock = clock or (SimulatedClock(settings.simulated_now) if settings.simulated_now else SystemClock())
     accounts = AccountService(
         sessions=sessions,
         admin_ids=settings.admin_ids,
@@ -87,4 +91,19 @@ def build_runtime(
             sessions, periods, responsibility, registry, the_clock, settings.tz, settings.soft_check_margin
         ),
         progress=ProgressService(sessions, periods, responsibility, the_clock, settings.tz),
+        reminder_policy=reminder_policy(settings),
+    )
+
+
+def reminder_policy(settings: Settings) -> ReminderPolicy:
+    """The reminder settings as one value; a bad holidays file fails start-up, naming the file."""
+    return ReminderPolicy(
+        days_before=tuple(sorted(settings.reminder_days_before, reverse=True)),
+        days_after=settings.reminder_days_after,
+        repeat_every_days=settings.reminder_repeat_days,
+        fyi_days_before=tuple(sorted(settings.reminder_fyi_days_before, reverse=True)),
+        send_time=settings.reminder_time,
+        grace=dt.timedelta(days=settings.reminder_grace_days),
+        calendar=load_work_calendar(settings.holidays_file),
+        tz=settings.tz,
     )

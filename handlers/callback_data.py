@@ -22,6 +22,7 @@ class CallbackPrefix(StrEnum):
     INTAKE = "n"  # n:<nonce>:<action>[:<arg>...]            (handlers.intake)
     PROGRESS = "p"  # p:<nonce>:<action>[:<arg>...]          (handlers.progress)
     HISTORY = "h"  # h:<year>                                 (handlers.history)
+    REMINDER = "d"  # d:<send id>:<action> or d:run            (handlers.reminders)
 
 
 class MenuAction(StrEnum):

@@ -24,6 +24,7 @@ class Command(StrEnum):
     OFFICERS = "canbo"
     LOCK_YEAR = "khoa"
     UNLOCK_YEAR = "mokhoa"
+    REMINDERS = "nhacnho"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Command.OFFICERS, N_("Registered officers"), admin_only=True),
     CommandSpec(Command.LOCK_YEAR, N_("Lock a reporting year"), admin_only=True),
     CommandSpec(Command.UNLOCK_YEAR, N_("Unlock a reporting year"), admin_only=True),
+    CommandSpec(Command.REMINDERS, N_("Next reminders and delivery problems"), admin_only=True),
 )
 
 SPECS: dict[Command, CommandSpec] = {spec.command: spec for spec in COMMANDS}

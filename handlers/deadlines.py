@@ -7,7 +7,7 @@ from typing import Final
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.plan.model import DeadlineKind
 from bot.services.deadline_view import TITLE_LIMIT, DeadlineOverview, DeadlineViewService, DueItem
 from bot.text import shorten
@@ -33,47 +33,53 @@ REGIME_LABELS: Final[dict[DeadlineKind, str]] = {
 }
 
 
-def _what(caller: Caller, item: DueItem) -> str:
+def what_is_due(translator: Translator, item: DueItem, limit: int = TITLE_LIMIT) -> str:
     """ "I.2 title… (yearly report 2015)", "Indicator 1 name… (…)" or "Yearly report 2015 (…)"."""
-    _ = caller._
+    _ = translator.gettext
     values = {"year": item.period_year, "next_year": item.period_year + 1}
     if item.subject_type is SubjectType.REGIME:
         return _(REGIME_LABELS.get(item.kind, KIND_LABELS[item.kind])).format(**values)
     if item.task_key is not None:
-        subject = shorten(f"{item.task_key} {item.title}", TITLE_LIMIT)
+        subject = shorten(f"{item.task_key} {item.title}", limit)
     else:
-        subject = shorten(_("Indicator {number}").format(number=item.indicator_number) + f" {item.title}", TITLE_LIMIT)
+        subject = shorten(_("Indicator {number}").format(number=item.indicator_number) + f" {item.title}", limit)
     return f"{subject} ({_(KIND_LABELS[item.kind]).format(**values)})"
 
 
-def _days(caller: Caller, item: DueItem) -> str:
-    if item.days_left == 0:
-        return caller._("due today")
-    if item.days_left > 0:
-        return caller.translator.ngettext("{n} day left", "{n} days left", item.days_left).format(n=item.days_left)
-    late = -item.days_left
-    return caller.translator.ngettext("{n} day late", "{n} days late", late).format(n=late)
+def days_phrase(translator: Translator, days_left: int) -> str:
+    """ "due today", "3 days left" or "2 days late"."""
+    if days_left == 0:
+        return translator.gettext("due today")
+    if days_left > 0:
+        return translator.ngettext("{n} day left", "{n} days left", days_left).format(n=days_left)
+    late = -days_left
+    return translator.ngettext("{n} day late", "{n} days late", late).format(n=late)
 
 
-def _missing(caller: Caller, item: DueItem) -> str | None:
+def missing_phrase(translator: Translator, item: DueItem) -> str | None:
     """For an undelivered yearly report: the tasks and indicators it still lacks (the first few)."""
-    names = [*item.missing_tasks, *(caller._("indicator {number}").format(number=n) for n in item.missing_indicators)]
+    _ = translator.gettext
+    names = [*item.missing_tasks, *(_("indicator {number}").format(number=n) for n in item.missing_indicators)]
     if item.delivered or not names:
         return None
     shown = ", ".join(names[:MISSING_SHOWN]) + (", …" if len(names) > MISSING_SHOWN else "")
-    return caller._("still missing: {items}").format(items=shown)
+    return _("still missing: {items}").format(items=shown)
 
 
 def item_block(caller: Caller, item: DueItem) -> str:
     """Two lines: what is due, then the date, days left or late, status and role."""
     _ = caller._
     status = _("submitted") if item.delivered else _("not submitted")
-    details = [_("due {date}").format(date=caller.translator.date(item.due_on)), _days(caller, item), status]
+    details = [
+        _("due {date}").format(date=caller.translator.date(item.due_on)),
+        days_phrase(caller.translator, item.days_left),
+        status,
+    ]
     if item.role is not None:
         details.append(_(ROLE_LABELS[item.role]))
-    if (missing := _missing(caller, item)) is not None:
+    if (missing := missing_phrase(caller.translator, item)) is not None:
         details.append(missing)
-    return f"• {_what(caller, item)}\n   {SEPARATOR.join(details)}"
+    return f"• {what_is_due(caller.translator, item)}\n   {SEPARATOR.join(details)}"
 
 
 def overview_blocks(caller: Caller, overview: DeadlineOverview, department_name: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.common import default_translator
@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Logs the failure without message text or user data, then apologises to the user."""
+    if isinstance(context.error, Conflict):
+        # Another process polls with the same token (a second replica, or a restart overlapping the old one).
+        log.warning("another bot process is polling with this token: %s", context.error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:

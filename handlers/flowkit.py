@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
@@ -50,6 +51,22 @@ async def save_and_ask(
     conversation = await runtime_of(context).conversations.save(conversation)
     text, markup = await render(context, caller, conversation)
     await reply(update, context, f"{prefix}\n\n{text}" if prefix else text, markup)
+
+
+async def start_and_ask(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    caller: Caller,
+    flow: Flow,
+    step: str,
+    data: dict[str, Any] | None = None,
+    *,
+    render: Renderer,
+) -> None:
+    """Open a new conversation of ``flow`` at ``step`` (parking any other) and ask its question."""
+    conversation = await runtime_of(context).conversations.start(caller.identity.telegram_user_id, flow, step, data)
+    text, markup = await render(context, caller, conversation)
+    await reply(update, context, text, markup)
 
 
 async def ask_again(

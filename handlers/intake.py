@@ -43,6 +43,7 @@ from handlers.flowkit import (
     handle_press,
     received_evidence,
     save_and_ask,
+    start_and_ask,
     text_of,
 )
 from storage.enums import ValueSource
@@ -336,23 +337,62 @@ def _edit_prompt(
 
 
 async def enter_figures(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, args: list[str]) -> None:
-    runtime = runtime_of(context)
-    try:
-        indicators = runtime.intake.led_indicators(caller.identity)
-    except EntryRefusedError as refusal:
-        await reply(update, context, refusal.describe(caller.translator))
-        return
-    if not indicators:
-        await reply(update, context, _who_leads(context, caller))
+    if not await _may_enter(update, context, caller):
         return
     if args:
         await _quick_entry(update, context, caller, args)
         return
-    existing = await runtime.conversations.get(caller.identity.telegram_user_id, Flow.INTAKE)
-    if existing is not None and existing.data.get(YEAR) is not None:
-        await _offer_draft(update, context, caller, existing)
+    if not await _draft_offered(update, context, caller):
+        await start_and_ask(update, context, caller, Flow.INTAKE, Step.YEAR, render=render)
+
+
+async def open_at(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, year: int, number: int | None
+) -> None:
+    """ "Nhập ngay" on a reminder: straight to the indicator (or the year's list), same checks as /nhap.
+
+    An unsent draft is offered first, so a reminder never throws away what was typed.
+    """
+    if not await _may_enter(update, context, caller, year, number) or await _draft_offered(update, context, caller):
         return
-    await _start_fresh(update, context, caller)
+    if number is None:
+        await start_and_ask(update, context, caller, Flow.INTAKE, Step.INDICATOR, {YEAR: year}, render=render)
+    else:
+        data = {YEAR: year, CURRENT: number}
+        await start_and_ask(update, context, caller, Flow.INTAKE, Step.VALUE, data, render=render)
+
+
+async def _may_enter(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    caller: Caller,
+    year: int | None = None,
+    number: int | None = None,
+) -> bool:
+    """The department leads indicators (and this one), and the year is open; otherwise the caller is told why."""
+    runtime = runtime_of(context)
+    try:
+        indicators = runtime.intake.led_indicators(caller.identity)
+        if year is not None:
+            await runtime.periods.check_open(year, runtime.accounts.planning_office().name)
+        if number is not None:
+            runtime.intake.indicator_for(caller.identity, number)
+    except EntryRefusedError as refusal:
+        await reply(update, context, refusal.describe(caller.translator))
+        return False
+    if not indicators:
+        await reply(update, context, _who_leads(context, caller))
+        return False
+    return True
+
+
+async def _draft_offered(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller) -> bool:
+    """An unsent entry is offered ("Tiếp tục" / "Bắt đầu lại") before anything new starts."""
+    existing = await runtime_of(context).conversations.get(caller.identity.telegram_user_id, Flow.INTAKE)
+    if existing is None or existing.data.get(YEAR) is None:
+        return False
+    await _offer_draft(update, context, caller, existing)
+    return True
 
 
 def _who_leads(context: ContextTypes.DEFAULT_TYPE, caller: Caller) -> str:
@@ -369,10 +409,7 @@ def _who_leads(context: ContextTypes.DEFAULT_TYPE, caller: Caller) -> str:
 
 
 async def _start_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller) -> None:
-    runtime = runtime_of(context)
-    conversation = await runtime.conversations.start(caller.identity.telegram_user_id, Flow.INTAKE, Step.YEAR)
-    text, markup = await render(context, caller, conversation)
-    await reply(update, context, text, markup)
+    await start_and_ask(update, context, caller, Flow.INTAKE, Step.YEAR, render=render)
 
 
 async def _offer_draft(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, draft: Conversation) -> None:

@@ -31,6 +31,7 @@ from handlers.flowkit import (
     handle_press,
     received_evidence,
     save_and_ask,
+    start_and_ask,
     text_of,
 )
 from storage.enums import DepartmentRole, ProgressStatus
@@ -190,20 +191,57 @@ async def _task_prompt(
 
 
 async def report_progress(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, args: list[str]) -> None:
+    if await _may_report(update, context, caller) and not await _draft_offered(update, context, caller):
+        await _start_fresh(update, context, caller)
+
+
+async def open_at(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, year: int, task_key: str | None
+) -> None:
+    """ "Nhập ngay" on a reminder: straight to the task's status question (or the year's task list).
+
+    An unsent draft is offered first, so a reminder never throws away what was typed.
+    """
+    if not await _may_report(update, context, caller, year, task_key) or await _draft_offered(update, context, caller):
+        return
+    if task_key is None:
+        await start_and_ask(update, context, caller, Flow.PROGRESS, Step.TASK, {YEAR: year}, render=render)
+    else:
+        data = {YEAR: year, DRAFT: ProgressDraft(task_key).as_data()}
+        await start_and_ask(update, context, caller, Flow.PROGRESS, Step.STATUS, data, render=render)
+
+
+async def _may_report(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    caller: Caller,
+    year: int | None = None,
+    task_key: str | None = None,
+) -> bool:
+    """The department has tasks (and this one), and the year is open; otherwise the caller is told why."""
     runtime = runtime_of(context)
     try:
         assignments = runtime.progress.assignments(caller.identity)
+        if year is not None:
+            await runtime.periods.check_open(year, runtime.accounts.planning_office().name)
+        if task_key is not None:
+            runtime.progress.task_for(caller.identity, task_key)
     except EntryRefusedError as refusal:
         await reply(update, context, refusal.describe(caller.translator))
-        return
+        return False
     if not assignments:
         await reply(update, context, caller._("Your department has no task in Annex I."))
-        return
-    existing = await runtime.conversations.get(caller.identity.telegram_user_id, Flow.PROGRESS)
-    if existing is not None and existing.data.get(DRAFT) is not None:
-        await _offer_draft(update, context, caller, existing)
-        return
-    await _start_fresh(update, context, caller)
+        return False
+    return True
+
+
+async def _draft_offered(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller) -> bool:
+    """An unsent report is offered ("Tiếp tục" / "Bắt đầu lại") before anything new starts."""
+    existing = await runtime_of(context).conversations.get(caller.identity.telegram_user_id, Flow.PROGRESS)
+    if existing is None or existing.data.get(DRAFT) is None:
+        return False
+    await _offer_draft(update, context, caller, existing)
+    return True
 
 
 async def _start_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller) -> None:
@@ -212,11 +250,7 @@ async def _start_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE, calle
     if year is None:
         await reply(update, context, caller._("Every reporting year is locked. Please contact the planning office."))
         return
-    conversation = await runtime.conversations.start(
-        caller.identity.telegram_user_id, Flow.PROGRESS, Step.TASK, {YEAR: year}
-    )
-    text, markup = await render(context, caller, conversation)
-    await reply(update, context, text, markup)
+    await start_and_ask(update, context, caller, Flow.PROGRESS, Step.TASK, {YEAR: year}, render=render)
 
 
 async def _offer_draft(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Caller, draft: Conversation) -> None:

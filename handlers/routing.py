@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from handlers import admin, deadlines, dialog, history, intake, onboarding, progress, start
+from handlers import admin, deadlines, dialog, history, intake, onboarding, progress, reminders, start
 from handlers.callback_data import CallbackPrefix, menu_pattern, prefix_pattern
 from handlers.commands import Command
 from handlers.entry import EntryPoint, command_callback, menu_callback
@@ -29,6 +29,7 @@ ENTRY_POINTS: Mapping[Command, EntryPoint] = {
     Command.OFFICERS: admin.list_officers,
     Command.LOCK_YEAR: admin.lock_year,
     Command.UNLOCK_YEAR: admin.unlock_year,
+    Command.REMINDERS: reminders.reminders_overview,
 }
 
 BUTTON_HANDLERS = {
@@ -37,6 +38,7 @@ BUTTON_HANDLERS = {
     CallbackPrefix.INTAKE: intake.on_button,
     CallbackPrefix.PROGRESS: progress.on_button,
     CallbackPrefix.HISTORY: history.on_button,
+    CallbackPrefix.REMINDER: reminders.on_button,
 }
 
 

@@ -42,3 +42,24 @@ class SendStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+class SendPurpose(StrEnum):
+    """Why a row of the send log exists: one key per deadline, recipient, offset and purpose."""
+
+    ACTION = "action"  # the lead department must deliver
+    FYI = "fyi"  # a coordinating department is told
+    ESCALATION = "escalation"  # the planning office is told who is late
+    SNOOZE = "snooze"  # "Nhắc lại sau": the reminder again, a day later
+
+
+class AttemptOutcome(StrEnum):
+    """What one call to Telegram for a reminder came back with."""
+
+    SENT = "sent"
+    RETRY_AFTER = "retry_after"
+    TIMED_OUT = "timed_out"
+    NETWORK_ERROR = "network_error"
+    FORBIDDEN = "forbidden"
+    BAD_REQUEST = "bad_request"
+    ERROR = "error"

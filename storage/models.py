@@ -196,9 +196,11 @@ class Deadline(Base):
 from storage.models_runtime import (  # noqa: E402
     AuditEvent,
     ConversationState,
+    DeliveryAttempt,
     IndicatorValue,
     PeriodLock,
     ReminderSend,
+    ReminderSnooze,
     TaskProgressReport,
 )
 
@@ -208,6 +210,7 @@ __all__ = [
     "Base",
     "ConversationState",
     "Deadline",
+    "DeliveryAttempt",
     "Department",
     "DepartmentAlias",
     "DepartmentRole",
@@ -222,6 +225,7 @@ __all__ = [
     "PlanTask",
     "ProgressStatus",
     "ReminderSend",
+    "ReminderSnooze",
     "SendStatus",
     "SubjectType",
     "TaskDepartment",

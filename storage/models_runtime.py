@@ -10,11 +10,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, str_enum
-from storage.enums import ProgressStatus, SendStatus, ValueSource
+from storage.enums import AttemptOutcome, ProgressStatus, SendPurpose, SendStatus, ValueSource
 
 
 class IndicatorValue(Base):
@@ -103,22 +103,62 @@ class PeriodLock(Base):
 
 
 class ReminderSend(Base):
-    """The durable send log: the unique key makes a reminder go out at most once per officer and offset."""
+    """The durable send log: the unique key makes a reminder go out at most once per recipient and offset.
+
+    ``offset_days`` is the nominal day relative to the deadline (-7 a week before, 1 the day after);
+    ``due_at`` is when it was meant to go out after moving off weekends and holidays.
+    """
 
     __tablename__ = "reminder_sends"
-    __table_args__ = (UniqueConstraint("deadline_id", "officer_id", "offset_days"),)
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "officer_id", "offset_days", "purpose"),
+        Index("ix_reminder_sends_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"))
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
     offset_days: Mapped[int]
+    purpose: Mapped[SendPurpose] = mapped_column(
+        str_enum(SendPurpose, "send_purpose"), default=SendPurpose.ACTION, server_default=SendPurpose.ACTION.value
+    )
     status: Mapped[SendStatus] = mapped_column(str_enum(SendStatus, "send_status"))
     claimed_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     claimed_by: Mapped[str | None] = mapped_column(String(128))
+    folded: Mapped[bool] = mapped_column(default=False, server_default=false())  # sent inside a summary message
+    acknowledged_at: Mapped[dt.datetime | None]  # "Đã nhận" pressed
+
+
+class DeliveryAttempt(Base):
+    """Every call to Telegram made for the send log, with what came back: the trail /nhacnho shows."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int | None] = mapped_column(ForeignKey("reminder_sends.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    attempted_at: Mapped[dt.datetime] = mapped_column(index=True)
+    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome, "attempt_outcome"))
+    detail: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(128))
+
+
+class ReminderSnooze(Base):
+    """ "Nhắc lại sau": the officer wants this deadline's reminder again at ``remind_at``."""
+
+    __tablename__ = "reminder_snoozes"
+    __table_args__ = (UniqueConstraint("deadline_id", "officer_id", "remind_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    remind_at: Mapped[dt.datetime] = mapped_column(index=True)
+    created_at: Mapped[dt.datetime]
 
 
 class ConversationState(Base):

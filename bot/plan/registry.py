@@ -53,6 +53,10 @@ class UnknownDepartmentError(KeyError):
         return str(self.args[0])
 
 
+#: Routing answers kept per (code, date); cleared when full, so a bot running for years stays small.
+ROUTE_CACHE_LIMIT = 50_000
+
+
 class DepartmentRegistry:
     """Read-only view of a plan's departments: lookup, group expansion and succession by date."""
 
@@ -60,6 +64,9 @@ class DepartmentRegistry:
         self._plan = plan
         self._by_code: dict[str, Department] = {}
         self._by_name: dict[str, str] = {}
+        # The registry never changes after construction, so routing answers are kept: a reminder
+        # round asks the same (code, date) questions thousands of times.
+        self._routes: dict[tuple[str, dt.date], tuple[str, ...]] = {}
         for department in plan.departments:
             self._by_code.setdefault(department.code, department)
             for name in (department.name, *department.aliases):
@@ -127,12 +134,17 @@ class DepartmentRegistry:
 
     def route(self, code: str, on: dt.date) -> list[str]:
         """Who answers on `on` for what the plan gave to `code`: groups expanded, successions followed."""
-        result: list[str] = []
-        for member in self.expand(code):
-            current = self.successor_on(member, on)
-            if current is not None and current not in result:
-                result.append(current)
-        return result
+        cached = self._routes.get((code, on))
+        if cached is None:
+            result: list[str] = []
+            for member in self.expand(code):
+                current = self.successor_on(member, on)
+                if current is not None and current not in result:
+                    result.append(current)
+            if len(self._routes) >= ROUTE_CACHE_LIMIT:
+                self._routes.clear()
+            cached = self._routes[(code, on)] = tuple(result)
+        return list(cached)
 
     def route_all(self, codes: list[str], on: dt.date) -> list[str]:
         """`route` over several codes (a task's lead or coordinators), in order, without repeats."""

@@ -17,11 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import local_today
 from bot.plan.model import DeadlineKind
-from bot.services.delivery import DeliveryService
+from bot.services.delivery import DeliveryService, Filed, PlanSnapshot, load_filed
 from storage.enums import DepartmentRole, SubjectType
 from storage.models import Deadline
-from storage.repositories import locks
-from storage.repositories import plan as plan_rows
 
 UPCOMING_DAYS: Final = 60
 OVERDUE_SHOWN: Final = 10
@@ -100,32 +98,40 @@ class DeadlineViewService(DeliveryService):
     async def overview(self, department_code: str) -> DeadlineOverview:
         today = local_today(self.clock, self.tz)
         async with self.sessions() as session:
-            items = await self.items(session, department_code, today)
-            locked = await locks.locked_years(session, await self.periods.plan_id(session))
-        return select_overview(items, today, locked)
+            snapshot = await self.snapshot(session)
+            filed = await load_filed(session, {deadline.period_year for deadline in snapshot.deadlines})
+        return select_overview(self.items_from(snapshot, filed, department_code, today), today, snapshot.locked_years)
 
     async def items(self, session: AsyncSession, department_code: str, today: dt.date) -> list[DueItem]:
         """Every deadline of the department, with its delivery status (one batch of queries)."""
-        plan_id = await self.periods.plan_id(session)
-        tasks = {row.id: row for row in await plan_rows.list_tasks(session, plan_id)}
-        indicators = {row.id: row for row in await plan_rows.list_indicators(session, plan_id)}
+        snapshot = await self.snapshot(session)
+        filed = await load_filed(session, {deadline.period_year for deadline in snapshot.deadlines})
+        return self.items_from(snapshot, filed, department_code, today)
+
+    def items_from(self, snapshot: PlanSnapshot, filed: Filed, department_code: str, today: dt.date) -> list[DueItem]:
+        """``items`` over facts already loaded: a reminder round calls it for every department."""
         task_roles = self.task_roles(department_code, today)
         indicator_roles = self.indicator_roles(department_code, today)
         regime_kinds = self.regime_kinds(department_code, today)
 
         mine: list[tuple[Deadline, DepartmentRole | None, str | None, int | None, str]] = []
-        for deadline in await plan_rows.list_deadlines(session, plan_id):
-            if deadline.subject_type is SubjectType.TASK and deadline.task_id in tasks:
-                task = tasks[deadline.task_id]
+        for deadline in snapshot.deadlines:
+            task_id, indicator_id = deadline.task_id, deadline.indicator_id
+            if deadline.subject_type is SubjectType.TASK and task_id is not None and task_id in snapshot.tasks:
+                task = snapshot.tasks[task_id]
                 if (role := task_roles.get(task.task_key)) is not None:
                     mine.append((deadline, role, task.task_key, None, task.title))
-            elif deadline.subject_type is SubjectType.INDICATOR and deadline.indicator_id in indicators:
-                indicator = indicators[deadline.indicator_id]
+            elif (
+                deadline.subject_type is SubjectType.INDICATOR
+                and indicator_id is not None
+                and indicator_id in snapshot.indicators
+            ):
+                indicator = snapshot.indicators[indicator_id]
                 if (role := indicator_roles.get(indicator.number)) is not None:
                     mine.append((deadline, role, None, indicator.number, indicator.name))
             elif deadline.subject_type is SubjectType.REGIME and deadline.kind in regime_kinds:
                 mine.append((deadline, None, None, None, deadline.label or ""))
-        statuses = await self.statuses(session, department_code, [row[0] for row in mine], today)
+        statuses = self.statuses_from(snapshot, filed, department_code, [row[0] for row in mine], today)
         return [
             DueItem(
                 deadline_id=deadline.id,

@@ -38,7 +38,9 @@ from bot.plan.registry import DepartmentRegistry
 from bot.services.periods import PeriodService
 from bot.services.responsibility import Responsibility
 from storage.enums import DepartmentRole, SubjectType
-from storage.repositories import indicator_values, task_progress
+from storage.models import Deadline, PlanTask
+from storage.models import Indicator as IndicatorRow
+from storage.repositories import indicator_values, locks, task_progress
 from storage.repositories import plan as plan_rows
 
 if TYPE_CHECKING:
@@ -191,6 +193,52 @@ def build_duties(
 
 
 @dataclass(frozen=True)
+class PlanSnapshot:
+    """The plan as stored, read once: a reminder round answers for every department from it."""
+
+    plan_id: int
+    tasks: Mapping[int, PlanTask]
+    indicators: Mapping[int, IndicatorRow]
+    deadlines: tuple[Deadline, ...]
+    department_ids: Mapping[str, int]
+    locked_years: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Filed:
+    """Everything filed in some years, for all departments: ``facts_for`` cuts out one department's view."""
+
+    progress: frozenset[tuple[int, int, int]]  # (department id, task id, year)
+    figures: frozenset[tuple[int, int]]  # (indicator id, year)
+
+    def facts_for(self, department_ids: Iterable[int]) -> Facts:
+        ids = set(department_ids)
+        return Facts(
+            progress=frozenset((task, year) for department, task, year in self.progress if department in ids),
+            figures=self.figures,
+        )
+
+
+async def load_snapshot(session: AsyncSession, plan_id: int, department_codes: Iterable[str]) -> PlanSnapshot:
+    return PlanSnapshot(
+        plan_id=plan_id,
+        tasks={row.id: row for row in await plan_rows.list_tasks(session, plan_id)},
+        indicators={row.id: row for row in await plan_rows.list_indicators(session, plan_id)},
+        deadlines=tuple(await plan_rows.list_deadlines(session, plan_id)),
+        department_ids=await plan_rows.department_ids(session, department_codes),
+        locked_years=frozenset(await locks.locked_years(session, plan_id)),
+    )
+
+
+async def load_filed(session: AsyncSession, years: Iterable[int]) -> Filed:
+    wanted = set(years)
+    return Filed(
+        progress=frozenset(await task_progress.reported_triples(session, wanted)),
+        figures=frozenset(await indicator_values.valued_pairs(session, wanted)),
+    )
+
+
+@dataclass(frozen=True)
 class DeliveryService:
     """Gathers the facts for one department and applies the rule to many deadlines at once."""
 
@@ -220,10 +268,17 @@ class DeliveryService:
         async with self.sessions() as session:
             return await self.statuses(session, department_code, deadlines, self.today())
 
-    async def scope(self, session: AsyncSession, department_code: str, on: dt.date) -> Scope:
+    async def snapshot(self, session: AsyncSession) -> PlanSnapshot:
+        codes = [department.code for department in self.registry]
+        return await load_snapshot(session, await self.periods.plan_id(session), codes)
+
+    def scope(self, department_ids: Mapping[str, int], department_code: str, on: dt.date) -> Scope:
         codes = [department_code, *predecessors(self.registry, department_code, on)]
-        ids = await plan_rows.department_ids(session, codes)
-        return Scope(department_code, {code: ids[code] for code in codes if code in ids})
+        return Scope(department_code, {code: department_ids[code] for code in codes if code in department_ids})
+
+    async def load_scope(self, session: AsyncSession, department_code: str, on: dt.date) -> Scope:
+        codes = [department_code, *predecessors(self.registry, department_code, on)]
+        return self.scope(await plan_rows.department_ids(session, codes), department_code, on)
 
     async def statuses(
         self, session: AsyncSession, department_code: str, deadlines: Sequence[DeadlineLike], on: dt.date
@@ -231,22 +286,29 @@ class DeliveryService:
         """``status_for`` inside a session the caller already holds."""
         if not deadlines:
             return {}
-        years = {deadline.period_year for deadline in deadlines}
-        scope = await self.scope(session, department_code, on)
-        facts = Facts(
-            progress=frozenset(await task_progress.reported_pairs(session, scope.department_ids, years)),
-            figures=frozenset(await indicator_values.valued_pairs(session, years)),
-        )
+        snapshot = await self.snapshot(session)
+        filed = await load_filed(session, {deadline.period_year for deadline in deadlines})
+        return self.statuses_from(snapshot, filed, department_code, deadlines, on)
+
+    def statuses_from(
+        self,
+        snapshot: PlanSnapshot,
+        filed: Filed,
+        department_code: str,
+        deadlines: Sequence[DeadlineLike],
+        on: dt.date,
+    ) -> dict[int, Delivery]:
+        """The rule over facts already loaded: no I/O, so a round can ask for every department."""
+        facts = filed.facts_for(self.scope(snapshot.department_ids, department_code, on).department_ids)
         duties = Duties()
         if any(deadline.subject_type is SubjectType.REGIME for deadline in deadlines):
-            duties = await self.duties(session, department_code, on)
+            duties = self.duties(snapshot, department_code, on)
         return deliveries(deadlines, duties, facts)
 
-    async def duties(self, session: AsyncSession, department_code: str, on: dt.date) -> Duties:
+    def duties(self, snapshot: PlanSnapshot, department_code: str, on: dt.date) -> Duties:
         """The led tasks and indicators of the department today, by the years they fall due."""
-        plan_id = await self.periods.plan_id(session)
-        task_ids = {row.task_key: row.id for row in await plan_rows.list_tasks(session, plan_id)}
-        indicator_ids = {row.number: row.id for row in await plan_rows.list_indicators(session, plan_id)}
+        task_ids = {row.task_key: row.id for row in snapshot.tasks.values()}
+        indicator_ids = {row.number: row.id for row in snapshot.indicators.values()}
         led_tasks = {
             task_ids[assignment.task.id]: assignment.task.id
             for assignment in self.responsibility.tasks_for(department_code, on)
@@ -259,7 +321,7 @@ class DeliveryService:
         }
         rows = [
             DeadlineRow(row.subject_type, row.task_id, row.indicator_id, row.period_year)
-            for row in await plan_rows.list_deadlines(session, plan_id)
+            for row in snapshot.deadlines
             if row.subject_type is not SubjectType.REGIME
         ]
         return build_duties(led_tasks, led_indicators, rows)

@@ -116,7 +116,7 @@ class HistoryService(DeliveryService):
         today = local_today(self.clock, self.tz)
         async with self.sessions() as session:
             plan_id = await self.periods.plan_id(session)
-            scope = await self.scope(session, department_code, today)
+            scope = await self.load_scope(session, department_code, today)
             figures: list[IndicatorValue] = []
             reports: list[TaskProgressReport] = []
             for department_id in scope.department_ids:

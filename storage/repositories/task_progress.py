@@ -118,3 +118,16 @@ async def reported_pairs(
         .distinct()
     )
     return {(task_id, year) for task_id, year in (await session.execute(query)).all()}
+
+
+async def reported_triples(session: AsyncSession, years: Iterable[int]) -> set[tuple[int, int, int]]:
+    """(department id, task id, period year) for every department at once: one query per reminder round."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return set()
+    query = (
+        select(TaskProgressReport.department_id, TaskProgressReport.task_id, TaskProgressReport.period_year)
+        .where(TaskProgressReport.period_year.in_(wanted))
+        .distinct()
+    )
+    return {(department, task, year) for department, task, year in (await session.execute(query)).all()}

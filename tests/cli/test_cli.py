@@ -139,3 +139,18 @@ def test_unreachable_database_is_one_sentence(
     assert "Không sử dụng được cơ sở dữ liệu" in err
     assert "hunter2" not in err
     assert "Traceback" not in err
+
+
+def test_run_with_a_broken_holidays_file_names_the_entry(
+    cli_env: pytest.MonkeyPatch, fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holidays = tmp_path / "holidays.toml"
+    holidays.write_text('fixed = ["02-30"]\n', encoding="utf-8")
+    cli_env.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST-TOKEN-NEVER-PRINTED")
+    cli_env.setenv("DATABASE_URL", fresh_database_url)
+    cli_env.setenv("HOLIDAYS_FILE", str(holidays))
+    assert main(["run"]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "HOLIDAYS_FILE" in err
+    assert "02-30" in err
+    assert "Traceback" not in err

@@ -35,6 +35,9 @@ def settings(emulator: BotApiEmulator, database_url: str, compiled_locales: Path
         database_url=database_url,
         admin_ids=frozenset({ADMIN_ID}),
         locales_dir=compiled_locales,
+        reminder_rounds=False,  # tests run reminder rounds themselves, at the fake clock's time
+        reminder_retry_seconds=0.01,
+        reminder_chat_interval_seconds=0,
     )
 
 

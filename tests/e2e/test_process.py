@@ -29,6 +29,7 @@ def _environment(emulator: BotApiEmulator, database_url: str, compiled_locales: 
         "ADMIN_IDS": str(ADMIN_ID),
         "LOCALES_DIR": str(compiled_locales),
         "PYTHONPATH": str(REPO),
+        "REMINDER_ROUNDS": "false",  # a test that wants scheduled rounds passes REMINDER_ROUNDS="true"
         **extra,
     }
 

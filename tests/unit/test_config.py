@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,42 @@ def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, 
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_reminder_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REMINDER_DAYS_BEFORE", "14, 3;0")
+    monkeypatch.setenv("REMINDER_DAYS_AFTER", "2,1")
+    monkeypatch.setenv("REMINDER_FYI_DAYS_BEFORE", "")
+    monkeypatch.setenv("REMINDER_TIME", "07:30")
+    monkeypatch.setenv("SIMULATED_NOW", "2015-12-08T08:30:00+07:00")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.reminder_days_before == (0, 3, 14)
+    assert settings.reminder_days_after == (1, 2)
+    assert settings.reminder_fyi_days_before == ()
+    assert settings.reminder_time == dt.time(7, 30)
+    assert settings.simulated_now == dt.datetime(2015, 12, 8, 1, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REMINDER_DAYS_BEFORE", "30,-1"),
+        ("REMINDER_DAYS_AFTER", "one"),
+        ("SIMULATED_NOW", "2015-12-08T08:30:00"),
+        ("REMINDER_GRACE_DAYS", "-1"),
+    ],
+)
+def test_bad_reminder_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_the_reminder_policy_follows_the_settings() -> None:
+    from bot.runtime import reminder_policy
+
+    settings = Settings(_env_file=None, reminder_days_before=(0, 7), reminder_grace_days=1)  # type: ignore[call-arg]
+    policy = reminder_policy(settings)
+    assert policy.days_before == (7, 0)
+    assert policy.grace == dt.timedelta(days=1)
+    assert policy.calendar.is_holiday(dt.date(2015, 9, 2))  # the shipped holidays file is loaded

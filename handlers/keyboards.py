@@ -2,44 +2,55 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from handlers.callback_data import CallbackPrefix, MenuAction, build
 
+#: One label per main-menu action: the menus and the buttons under reminder lists say the same thing.
+MENU_LABELS: Final[dict[MenuAction, str]] = {
+    MenuAction.ENTER_FIGURES: N_("Enter figures"),
+    MenuAction.REPORT_PROGRESS: N_("Report task progress"),
+    MenuAction.MY_DEADLINES: N_("My deadlines"),
+    MenuAction.HISTORY: N_("History"),
+    MenuAction.HELP: N_("Help"),
+    MenuAction.INVITE: N_("Invite an officer"),
+    MenuAction.OFFICERS: N_("Registered officers"),
+    MenuAction.LOCK_YEAR: N_("Lock a reporting year"),
+}
 
-def _menu_button(text: str, action: MenuAction) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=build(CallbackPrefix.MENU, action))
+
+def menu_button(translator: Translator, action: MenuAction) -> InlineKeyboardButton:
+    label = translator.gettext(MENU_LABELS[action])
+    return InlineKeyboardButton(label, callback_data=build(CallbackPrefix.MENU, action))
+
+
+def menu_keyboard(translator: Translator, *actions: MenuAction) -> InlineKeyboardMarkup:
+    """The given menu actions, one button per row."""
+    return InlineKeyboardMarkup([[menu_button(translator, action)] for action in actions])
 
 
 def _officer_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
-    _ = translator.gettext
     return [
-        [_menu_button(_("Enter figures"), MenuAction.ENTER_FIGURES)],
-        [_menu_button(_("Report task progress"), MenuAction.REPORT_PROGRESS)],
-        [
-            _menu_button(_("My deadlines"), MenuAction.MY_DEADLINES),
-            _menu_button(_("History"), MenuAction.HISTORY),
-        ],
+        [menu_button(translator, MenuAction.ENTER_FIGURES)],
+        [menu_button(translator, MenuAction.REPORT_PROGRESS)],
+        [menu_button(translator, MenuAction.MY_DEADLINES), menu_button(translator, MenuAction.HISTORY)],
     ]
 
 
 def officer_menu(translator: Translator) -> InlineKeyboardMarkup:
-    _ = translator.gettext
-    return InlineKeyboardMarkup([*_officer_rows(translator), [_menu_button(_("Help"), MenuAction.HELP)]])
+    return InlineKeyboardMarkup([*_officer_rows(translator), [menu_button(translator, MenuAction.HELP)]])
 
 
 def admin_menu(translator: Translator) -> InlineKeyboardMarkup:
     """The planning office also reports on its own tasks, so admins get the officer items too."""
-    _ = translator.gettext
     return InlineKeyboardMarkup(
         [
-            [_menu_button(_("Invite an officer"), MenuAction.INVITE)],
-            [
-                _menu_button(_("Registered officers"), MenuAction.OFFICERS),
-                _menu_button(_("Lock a reporting year"), MenuAction.LOCK_YEAR),
-            ],
+            [menu_button(translator, MenuAction.INVITE)],
+            [menu_button(translator, MenuAction.OFFICERS), menu_button(translator, MenuAction.LOCK_YEAR)],
             *_officer_rows(translator),
-            [_menu_button(_("Help"), MenuAction.HELP)],
+            [menu_button(translator, MenuAction.HELP)],
         ]
     )

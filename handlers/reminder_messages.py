@@ -20,6 +20,7 @@ from bot.text import shorten
 from handlers.callback_data import CallbackPrefix, MenuAction, build
 from handlers.deadlines import days_phrase, missing_phrase, what_is_due
 from handlers.history import split_message
+from handlers.keyboards import menu_keyboard
 from storage.enums import SendPurpose, SubjectType
 
 PREFIX: Final = CallbackPrefix.REMINDER
@@ -53,18 +54,6 @@ def reminder_buttons(translator: Translator, send_id: int) -> InlineKeyboardMark
             [button(_("Enter now"), ReminderAction.ENTER)],
             [button(_("Got it"), ReminderAction.ACKNOWLEDGE), button(_("Remind me later"), ReminderAction.SNOOZE)],
         ]
-    )
-
-
-def _menu_buttons(translator: Translator, *actions: MenuAction) -> InlineKeyboardMarkup:
-    _ = translator.gettext
-    labels = {
-        MenuAction.ENTER_FIGURES: _("Enter figures"),
-        MenuAction.REPORT_PROGRESS: _("Report task progress"),
-        MenuAction.MY_DEADLINES: _("My deadlines"),
-    }
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(labels[a], callback_data=build(CallbackPrefix.MENU, a))] for a in actions]
     )
 
 
@@ -112,7 +101,7 @@ def _bundle(translator: Translator, reminders: Sequence[PlannedReminder], today:
         "⏰ You have {n} deadline to keep in mind:", "⏰ You have {n} deadlines to keep in mind:", len(reminders)
     ).format(n=len(reminders))
     blocks = [heading, *_listed(translator, reminders, today), _("Send /hannop for the details.")]
-    markup = _menu_buttons(translator, MenuAction.ENTER_FIGURES, MenuAction.REPORT_PROGRESS, MenuAction.MY_DEADLINES)
+    markup = menu_keyboard(translator, MenuAction.ENTER_FIGURES, MenuAction.REPORT_PROGRESS, MenuAction.MY_DEADLINES)
     return Rendered(tuple(split_message(blocks)), markup)
 
 
@@ -124,7 +113,7 @@ def _catch_up(translator: Translator, reminders: Sequence[PlannedReminder], toda
         len(reminders),
     ).format(n=len(reminders))
     blocks = [heading, *_listed(translator, reminders, today), _("Send /hannop for the details.")]
-    return Rendered(tuple(split_message(blocks)), _menu_buttons(translator, MenuAction.MY_DEADLINES))
+    return Rendered(tuple(split_message(blocks)), menu_keyboard(translator, MenuAction.MY_DEADLINES))
 
 
 def _escalation(

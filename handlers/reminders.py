@@ -48,8 +48,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         send_id, action = _parse(query.data)
     except InvalidCallbackDataError:
-        log.warning("refused reminder button data from user %s", query.from_user.id)
-        await query.answer(caller._("This button is no longer valid. Please send /start."), show_alert=True)
+        await _refuse(update, caller, query.data)
         return
     if caller.identity.role is Role.STRANGER:
         await query.answer()
@@ -95,11 +94,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await progress.open_at(update, context, caller, target.period_year, None)
 
 
-async def _refuse(update: Update, caller: Caller, send_id: int) -> None:
-    """A reminder button pressed by someone it was not sent to (forwarded, forged, or deactivated)."""
+async def _refuse(update: Update, caller: Caller, what: object) -> None:
+    """Malformed data, or a reminder pressed by someone it was not sent to (forwarded, forged, or deactivated)."""
     query = update.callback_query
     assert query is not None
-    log.warning("refused reminder button for send %s from user %s", send_id, query.from_user.id)
+    log.warning("refused reminder button %r from user %s", what, query.from_user.id)
     await query.answer(caller._("This button is no longer valid. Please send /start."), show_alert=True)
 
 

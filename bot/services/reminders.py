@@ -246,15 +246,20 @@ class ReminderService:
     async def record_attempt(self, envelope: Envelope, outcome: AttemptOutcome, *, detail: str | None = None) -> None:
         """Every call to Telegram leaves a row, retries included."""
         async with self.sessions.begin() as session:
-            await reminders.record_attempt(
-                session,
-                send_ids=envelope.send_ids,
-                chat_id=envelope.recipient.telegram_user_id,
-                outcome=outcome,
-                detail=detail,
-                worker=self.worker,
-                now=self.clock.now(),
-            )
+            await self._log_attempt(session, envelope, outcome, detail)
+
+    async def _log_attempt(
+        self, session: AsyncSession, envelope: Envelope, outcome: AttemptOutcome, detail: str | None
+    ) -> None:
+        await reminders.record_attempt(
+            session,
+            send_ids=envelope.send_ids,
+            chat_id=envelope.recipient.telegram_user_id,
+            outcome=outcome,
+            detail=detail,
+            worker=self.worker,
+            now=self.clock.now(),
+        )
 
     async def delivered(self, envelope: Envelope, message_id: int) -> None:
         await self._sent(envelope, message_id, confirmed=True)
@@ -270,15 +275,7 @@ class ReminderService:
     async def _sent(self, envelope: Envelope, message_id: int | None, *, confirmed: bool) -> None:
         async with self.sessions.begin() as session:
             if confirmed:
-                await reminders.record_attempt(
-                    session,
-                    send_ids=envelope.send_ids,
-                    chat_id=envelope.recipient.telegram_user_id,
-                    outcome=AttemptOutcome.SENT,
-                    detail=None,
-                    worker=self.worker,
-                    now=self.clock.now(),
-                )
+                await self._log_attempt(session, envelope, AttemptOutcome.SENT, None)
             await reminders.mark_sent(
                 session,
                 envelope.send_ids,

@@ -62,6 +62,13 @@ def _key(key: SendKey) -> tuple[Any, ...]:
     )
 
 
+def _takeable(now: dt.datetime, max_attempts: int, stale_after: dt.timedelta) -> Any:
+    """A send another round may take over: FAILED with attempts left, or CLAIMED by a claimer that vanished."""
+    retryable = (ReminderSend.status == SendStatus.FAILED) & (ReminderSend.attempts < max_attempts)
+    abandoned = (ReminderSend.status == SendStatus.CLAIMED) & (ReminderSend.claimed_at < now - stale_after)
+    return retryable | abandoned
+
+
 def key_of(send: ReminderSend) -> SendKey:
     return SendKey(send.deadline_id, send.officer_id, send.offset_days, send.purpose)
 
@@ -132,11 +139,9 @@ async def reclaim_send(
 ) -> int | None:
     """Take over a send that failed (fewer than ``max_attempts``) or whose claimer vanished."""
     now = now or utcnow()
-    retryable = (ReminderSend.status == SendStatus.FAILED) & (ReminderSend.attempts < max_attempts)
-    abandoned = (ReminderSend.status == SendStatus.CLAIMED) & (ReminderSend.claimed_at < now - stale_after)
     result = await session.execute(
         update(ReminderSend)
-        .where(*_key(key), retryable | abandoned)
+        .where(*_key(key), _takeable(now, max_attempts, stale_after))
         .values(status=SendStatus.CLAIMED, claimed_at=now, claimed_by=claimed_by)
         .returning(ReminderSend.id)
         .execution_options(synchronize_session=False)
@@ -256,12 +261,10 @@ async def escalated_deadlines(
     ids = list(deadline_ids)
     if not ids:
         return set()
-    retryable = (ReminderSend.status == SendStatus.FAILED) & (ReminderSend.attempts < max_attempts)
-    abandoned = (ReminderSend.status == SendStatus.CLAIMED) & (ReminderSend.claimed_at < now - stale_after)
     query = select(ReminderSend.deadline_id).where(
         ReminderSend.deadline_id.in_(ids),
         ReminderSend.purpose == SendPurpose.ESCALATION,
-        ~(retryable | abandoned),
+        ~_takeable(now, max_attempts, stale_after),
     )
     return set((await session.scalars(query.distinct())).all())
 

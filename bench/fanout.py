@@ -175,7 +175,7 @@ async def _single_reminder_departments(runtime: Runtime) -> list[str]:
     async with runtime.sessions() as session:
         snapshot = await service.views.snapshot(session)
         filed = await load_filed(session, {deadline.period_year for deadline in snapshot.deadlines})
-    codes = service.departments_today(today)
+    codes = service.views.departments_on(today)
     items = {code: service.views.items_from(snapshot, filed, code, today) for code in codes}
     probes = {code: [Recipient(-n - 1, -n - 1, "probe", None, code)] for n, code in enumerate(codes)}
     plan = plan_round(

@@ -15,6 +15,7 @@ from handlers.common import RUNTIME_KEY
 from handlers.dialog import notify_idle, park_idle_job
 from handlers.reminder_delivery import reminder_round_job
 from handlers.routing import register_handlers
+from handlers.summary_delivery import digest_round_job
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def build_application(runtime: Runtime, token: str) -> Application:  # type: ign
             park_idle_job, interval=IDLE_SWEEP_SECONDS, first=IDLE_SWEEP_SECONDS, name="park-idle-conversations"
         )
         schedule_reminder_rounds(application, runtime)
+        schedule_digest_rounds(application, runtime)
     return application
 
 
@@ -79,6 +81,23 @@ def schedule_reminder_rounds(application: Application, runtime: Runtime) -> None
     job_queue.run_daily(reminder_round_job, time=send_time, name="reminders-daily")
     interval = settings.reminder_round_minutes * 60
     job_queue.run_repeating(reminder_round_job, interval=interval, first=interval, name="reminders-sweep")
+
+
+def schedule_digest_rounds(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    """Same pattern as the reminders: the digest send log decides what is due, the jobs when to look."""
+    job_queue = application.job_queue
+    settings = runtime.settings
+    if job_queue is None or not settings.summary_rounds:
+        return
+    job_queue.run_once(
+        digest_round_job,
+        when=STARTUP_ROUND_DELAY_SECONDS,
+        name="digests-catch-up",
+        job_kwargs={"misfire_grace_time": None},
+    )
+    job_queue.run_daily(digest_round_job, time=settings.summary_time.replace(tzinfo=settings.tz), name="digests-daily")
+    interval = settings.reminder_round_minutes * 60
+    job_queue.run_repeating(digest_round_job, interval=interval, first=interval, name="digests-sweep")
 
 
 def _bot_commands(specs: list[CommandSpec], translator: Translator) -> list[BotCommand]:

@@ -241,6 +241,46 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(create())
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """The yearly compile from the shell: the message text and the three files, written to --out."""
+    from bot.reports.files import build_report_files, write_report_files
+    from bot.reports.message import summary_blocks
+    from bot.services.summaries import SummaryService
+    from storage.migrate import upgrade
+
+    plan = _load_plan_or_exit(settings.plan_file)
+    catalogs = _catalogs(settings)
+    translator = catalogs.translator(settings.default_locale)
+    _ = translator.gettext
+    runtime = _runtime_or_exit(settings, plan, catalogs)
+    if args.year not in runtime.periods.reporting_years():
+        years = ", ".join(str(year) for year in runtime.periods.reporting_years())
+        print(
+            _("{year} is not a reporting year. The reporting years are: {years}.").format(year=args.year, years=years)
+        )
+        return EXIT_DATA
+
+    async def compile_year() -> list[Path]:
+        try:
+            await runtime.sync_plan()
+            summary = await SummaryService.from_runtime(runtime).compile(args.year)
+        finally:
+            await runtime.engine.dispose()
+        out_dir = Path(args.out)
+        written = write_report_files(build_report_files(summary, translator), out_dir)
+        text_path = out_dir / f"tong-hop-{args.year}.txt"
+        text_path.write_text("\n".join(summary_blocks(translator, summary)) + "\n", encoding="utf-8")
+        return [text_path, *written]
+
+    with _database_errors(settings):
+        upgrade(settings.resolved_database_url)
+        written = asyncio.run(compile_year())
+    print(_("The compile of {year} was written:").format(year=args.year))
+    for path in written:
+        print(f"  {path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="greenbot", description="Green-growth action plan reporting bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -266,6 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("department_code")
     invite.add_argument("--ttl-days", type=int, default=None)
     invite.set_defaults(handler=cmd_invite)
+
+    report = commands.add_parser("report", help="write the yearly compile (text, XLSX, PNG, DOCX) to a folder")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--out", default=".", help="folder to write into (created if missing)")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

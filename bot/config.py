@@ -60,22 +60,28 @@ class Settings(BaseSettings):
     reminder_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
     reminder_parallel_chats: int = Field(default=40, ge=1, le=500)
     holidays_file: Path = DEFAULT_HOLIDAYS_FILE
+    # Summaries for the planning office (issue: summaries); README lists them with their meaning.
+    summary_rounds: bool = True  # False: no scheduled digests (tests drive them; /tonghop still works)
+    summary_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    summary_time: dt.time = dt.time(8, 0)
+    summary_window_days: int = Field(default=30, ge=1, le=365)
+    planning_office_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     simulated_now: dt.datetime | None = Field(default=None, description="Demos and tests only: the clock starts here")
 
     @property
     def conversation_idle_timeout(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.conversation_idle_minutes)
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "planning_office_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        """ADMIN_IDS is a comma-separated list such as `12345, 67890`."""
+        """ADMIN_IDS and PLANNING_OFFICE_CHAT_IDS are comma-separated ids such as `12345, -100678`."""
         if isinstance(value, str):
             parts = [part.strip() for part in value.replace(";", ",").split(",")]
             try:
                 return frozenset(int(part) for part in parts if part)
             except ValueError as exc:
-                raise ValueError(f"ADMIN_IDS must be Telegram user ids separated by commas: {exc}") from exc
+                raise ValueError(f"expected Telegram ids separated by commas: {exc}") from exc
         if isinstance(value, int):
             return frozenset({value})
         return value

@@ -18,6 +18,7 @@ from bot.services.intake import IntakeService
 from bot.services.periods import PeriodService
 from bot.services.progress import ProgressService
 from bot.services.responsibility import Responsibility
+from scheduler.digest_schedule import DigestPolicy
 from scheduler.reminder_schedule import ReminderPolicy
 from scheduler.work_calendar import load_work_calendar
 from storage.db import create_engine, create_session_factory
@@ -40,6 +41,7 @@ class Runtime:
     intake: IntakeService
     progress: ProgressService
     reminder_policy: ReminderPolicy
+    digest_policy: DigestPolicy
 
     async def sync_plan(self) -> SyncReport:
         """Bring the database in line with the plan file, as of today's local date."""
@@ -75,6 +77,7 @@ def build_runtime(
     )
     periods = PeriodService(sessions, plan, the_clock, settings.tz)
     responsibility = Responsibility(plan.plan, registry)
+    policy = reminder_policy(settings)
     return Runtime(
         settings=settings,
         catalogs=catalogs,
@@ -91,7 +94,15 @@ def build_runtime(
             sessions, periods, responsibility, registry, the_clock, settings.tz, settings.soft_check_margin
         ),
         progress=ProgressService(sessions, periods, responsibility, the_clock, settings.tz),
-        reminder_policy=reminder_policy(settings),
+        reminder_policy=policy,
+        digest_policy=DigestPolicy(
+            weekday=settings.summary_weekday,
+            send_time=settings.summary_time,
+            window_days=settings.summary_window_days,
+            grace=policy.grace,
+            calendar=policy.calendar,
+            tz=settings.tz,
+        ),
     )
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Final
+
 ELLIPSIS = "…"
+#: Telegram's limit on one message's text (telegram.constants.MessageLimit.MAX_TEXT_LENGTH).
+MESSAGE_LIMIT: Final = 4096
 
 
 def shorten(text: str, limit: int) -> str:
@@ -14,3 +19,55 @@ def shorten(text: str, limit: int) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.-–") + ELLIPSIS
+
+
+def split_message(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks with newlines into messages of at most ``limit`` characters.
+
+    A block (a section, or lines that belong together) moves to the next message whole; a block
+    longer than a message is split between its lines, and a single line longer than a whole
+    message between its words: nothing is ever cut mid-word unless one word exceeds a message.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        pieces = [block] if len(block) <= limit else _lines_within(block, limit)
+        for piece in pieces:
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+                continue
+            if current:
+                messages.append(current)
+            current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _lines_within(block: str, limit: int) -> list[str]:
+    lines: list[str] = []
+    for line in block.split("\n"):
+        lines.extend(_words_within(line, limit) if len(line) > limit else [line])
+    return lines
+
+
+def _words_within(line: str, limit: int) -> list[str]:
+    """An over-long line cut at spaces; a single word longer than ``limit`` is the only thing cut."""
+    pieces: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        while len(word) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(word[:limit])
+            word = word[limit:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = word
+    pieces.append(current)
+    return pieces

@@ -25,6 +25,8 @@ class Command(StrEnum):
     LOCK_YEAR = "khoa"
     UNLOCK_YEAR = "mokhoa"
     REMINDERS = "nhacnho"
+    COMPILE = "tonghop"
+    RECEIVE_SUMMARIES = "nhantonghop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Command.LOCK_YEAR, N_("Lock a reporting year"), admin_only=True),
     CommandSpec(Command.UNLOCK_YEAR, N_("Unlock a reporting year"), admin_only=True),
     CommandSpec(Command.REMINDERS, N_("Next reminders and delivery problems"), admin_only=True),
+    CommandSpec(Command.COMPILE, N_("Compile a year's results with the files"), admin_only=True),
+    CommandSpec(Command.RECEIVE_SUMMARIES, N_("Send the summaries to this group"), admin_only=True),
 )
+
+#: The only commands the bot answers in group chats (the planning office's group).
+GROUP_COMMANDS: frozenset[Command] = frozenset({Command.COMPILE, Command.RECEIVE_SUMMARIES})
 
 SPECS: dict[Command, CommandSpec] = {spec.command: spec for spec in COMMANDS}
 

@@ -11,9 +11,11 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.services.accounts import Role
+from bot.services.digests import DigestService
 from handlers.callback_data import InvalidCallbackDataError, MenuAction, parse, parse_menu_action
 from handlers.commands import SPECS, Command
 from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
@@ -44,11 +46,20 @@ async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE, caller: Call
     if caller.identity.role is Role.STRANGER:
         await reply(update, context, not_registered_text(caller, runtime_of(context)))
         return False
+    if command is Command.COMPILE and await _in_digest_chat(update, context):
+        return True  # the planning office's own group: it receives the compile anyway
     if SPECS[command].admin_only and not caller.identity.is_admin:
         log.warning("refused admin command %s from user %s", command, caller.identity.telegram_user_id)
         await reply(update, context, caller._("This command is for the planning office only."))
         return False
     return True
+
+
+async def _in_digest_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return False
+    return await DigestService.from_runtime(runtime_of(context)).is_digest_chat(chat.id)
 
 
 def command_callback(command: Command, entry: EntryPoint) -> Callback:

@@ -13,14 +13,13 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_
 from bot.services.accounts import Role
 from bot.services.history import DepartmentHistory, FigureVersion, Filed, HistoryService, ProgressVersion
 from bot.services.progress import STATUS_LABELS
-from bot.text import shorten
+from bot.text import shorten, split_message
 from handlers.callback_data import CallbackPrefix, InvalidCallbackDataError, build, parse
 from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
 from storage.enums import DepartmentRole, ValueSource
@@ -43,37 +42,6 @@ ROLE_LABELS: Final[dict[DepartmentRole, str]] = {
     DepartmentRole.COORDINATOR: N_("coordinating"),
 }
 NO_DEPARTMENT: Final = N_("Your account is not attached to a department. Please contact the planning office.")
-
-
-def split_message(blocks: Sequence[str], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Join blocks with newlines into messages of at most ``limit`` characters.
-
-    A block (one or more lines that belong together) moves to the next message whole; a block
-    longer than a message is split between its lines, and only a single line longer than a
-    whole message is ever cut.
-    """
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        pieces = [block] if len(block) <= limit else _lines_within(block, limit)
-        for piece in pieces:
-            candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-                continue
-            if current:
-                messages.append(current)
-            current = piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _lines_within(block: str, limit: int) -> list[str]:
-    lines: list[str] = []
-    for line in block.split("\n"):
-        lines.extend(line[start : start + limit] for start in range(0, max(len(line), 1), limit))
-    return lines
 
 
 async def send_blocks(

@@ -20,12 +20,9 @@ AIORateLimiter absorbs itself, up to RATE_LIMIT_MAX_RETRIES, are only in its own
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Final
 
 import httpx
 from telegram import Bot
@@ -35,12 +32,11 @@ from telegram.ext import ContextTypes
 from bot.runtime import Runtime
 from bot.services.reminders import Envelope, ReminderService, Unreachable
 from handlers.common import runtime_of
+from handlers.outbox import MAX_BACKOFF_SECONDS, retry_after_seconds
 from handlers.reminder_messages import render_envelope, unreachable_notice
 from storage.enums import AttemptOutcome
 
 log = logging.getLogger(__name__)
-
-MAX_BACKOFF_SECONDS: Final = 60.0
 
 
 @dataclass
@@ -63,13 +59,6 @@ def _never_reached_telegram(error: TimedOut) -> bool:
     deliver the reminder twice, so such a send is recorded as sent, unconfirmed.
     """
     return isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
-
-
-def _retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 @dataclass
@@ -127,7 +116,7 @@ class RoundSender:
             except RetryAfter as error:
                 error_text = str(error)
                 await self._attempt(envelope, AttemptOutcome.RETRY_AFTER, error_text)
-                await asyncio.sleep(_retry_after_seconds(error))
+                await asyncio.sleep(retry_after_seconds(error))
                 continue
             except BadRequest as error:
                 await self._attempt(envelope, AttemptOutcome.BAD_REQUEST, str(error))

@@ -13,13 +13,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.plan.registry import DepartmentRegistry
+from bot.reports.phrases import days_phrase, missing_phrase, what_is_due
 from bot.services.deadline_view import DueItem
 from bot.services.reminder_plan import PlannedEscalation, PlannedReminder
 from bot.services.reminders import Envelope, EnvelopeKind
-from bot.text import shorten
+from bot.text import shorten, split_message
 from handlers.callback_data import CallbackPrefix, MenuAction, build
-from handlers.deadlines import days_phrase, missing_phrase, what_is_due
-from handlers.history import split_message
 from handlers.keyboards import menu_keyboard
 from storage.enums import SendPurpose, SubjectType
 

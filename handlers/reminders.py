@@ -8,13 +8,13 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.reports.phrases import what_is_due
 from bot.services.accounts import Role
 from bot.services.reminders import ReminderService, SendSubject
 from bot.text import shorten
 from handlers import intake, progress
 from handlers.callback_data import InvalidCallbackDataError, build, parse
 from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
-from handlers.deadlines import what_is_due
 from handlers.history import send_blocks
 from handlers.reminder_delivery import run_round
 from handlers.reminder_messages import PREFIX, ReminderAction

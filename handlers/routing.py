@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from handlers import admin, deadlines, dialog, history, intake, onboarding, progress, reminders, start
+from handlers import admin, deadlines, dialog, history, intake, onboarding, progress, reminders, start, summaries
 from handlers.callback_data import CallbackPrefix, menu_pattern, prefix_pattern
 from handlers.commands import Command
 from handlers.entry import EntryPoint, command_callback, menu_callback
@@ -30,6 +30,8 @@ ENTRY_POINTS: Mapping[Command, EntryPoint] = {
     Command.LOCK_YEAR: admin.lock_year,
     Command.UNLOCK_YEAR: admin.unlock_year,
     Command.REMINDERS: reminders.reminders_overview,
+    Command.COMPILE: summaries.compile_summary,
+    Command.RECEIVE_SUMMARIES: summaries.receive_summaries,
 }
 
 BUTTON_HANDLERS = {
@@ -51,9 +53,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, dialog.unknown_command), group=MAIN_GROUP
     )
-    application.add_handler(
-        CallbackQueryHandler(menu_callback(ENTRY_POINTS), pattern=menu_pattern()), group=MAIN_GROUP
-    )
+    application.add_handler(CallbackQueryHandler(menu_callback(ENTRY_POINTS), pattern=menu_pattern()), group=MAIN_GROUP)
     for prefix, callback in BUTTON_HANDLERS.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=prefix_pattern(prefix)), group=MAIN_GROUP)
     # Last in the group: a press nobody else claimed still gets an answer, so no spinner hangs.

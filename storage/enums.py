@@ -63,3 +63,11 @@ class AttemptOutcome(StrEnum):
     FORBIDDEN = "forbidden"
     BAD_REQUEST = "bad_request"
     ERROR = "error"
+
+
+class DigestKind(StrEnum):
+    """What the planning office is sent automatically (issue: summaries)."""
+
+    WEEKLY = "weekly"  # the weekly digest: deadlines in the next 30 days and overdue ones
+    DEADLINE = "deadline"  # the day after a deadline: on time, late, not at all
+    COMPILE = "compile"  # the yearly compile with its files

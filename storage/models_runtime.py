@@ -14,7 +14,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, str_enum
-from storage.enums import AttemptOutcome, ProgressStatus, SendPurpose, SendStatus, ValueSource
+from storage.enums import AttemptOutcome, DigestKind, ProgressStatus, SendPurpose, SendStatus, ValueSource
 
 
 class IndicatorValue(Base):
@@ -159,6 +159,46 @@ class ReminderSnooze(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
     remind_at: Mapped[dt.datetime] = mapped_column(index=True)
     created_at: Mapped[dt.datetime]
+
+
+class DigestSend(Base):
+    """The send log of the planning office's digests: the unique key makes each go out once per chat.
+
+    ``subject`` names the occurrence: the ISO week ("2015-W47"), the deadline day ("2015-12-15")
+    or the compiled year and the day ("2015:2015-12-16", at most one compile a day).
+    ``parts_sent`` lets a retry resume after the messages and files already delivered.
+    """
+
+    __tablename__ = "digest_sends"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", "chat_id"),
+        Index("ix_digest_sends_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DigestKind] = mapped_column(str_enum(DigestKind, "digest_kind"))
+    subject: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[SendStatus] = mapped_column(str_enum(SendStatus, "digest_send_status"))
+    claimed_at: Mapped[dt.datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    parts_sent: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanningOfficeChat(Base):
+    """The group chat an admin registered with /nhantonghop to receive the planning office's digests."""
+
+    __tablename__ = "planning_office_chats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    registered_by_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    registered_at: Mapped[dt.datetime]
+    active: Mapped[bool] = mapped_column(default=True)
 
 
 class ConversationState(Base):

@@ -24,7 +24,6 @@ from storage.models import Deadline
 UPCOMING_DAYS: Final = 60
 OVERDUE_SHOWN: Final = 10
 UPCOMING_SHOWN: Final = 15
-TITLE_LIMIT: Final = 80  # characters of "I.2 title" or "Indicator 1 name" shown per line
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +43,7 @@ class DueItem:
     days_left: int
     missing_tasks: tuple[str, ...] = ()  # what a yearly report still lacks
     missing_indicators: tuple[int, ...] = ()
+    delivered_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +147,7 @@ class DeadlineViewService(DeliveryService):
                 days_left=(deadline.due_on - today).days,
                 missing_tasks=statuses[deadline.id].missing_tasks,
                 missing_indicators=statuses[deadline.id].missing_indicators,
+                delivered_at=statuses[deadline.id].delivered_at,
             )
             for deadline, role, task_key, number, title in mine
         ]

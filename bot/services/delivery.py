@@ -68,15 +68,23 @@ class DeadlineLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """The answer for one deadline; ``missing_*`` say what a yearly report still lacks."""
+    """The answer for one deadline; ``missing_*`` say what a yearly report still lacks.
+
+    ``delivered_at`` is when the deadline became delivered: the first report that answers it
+    (for a yearly report, the last of the pieces it needs), so summaries can say on time or late.
+    """
 
     delivered: bool
     missing_tasks: tuple[str, ...] = ()
     missing_indicators: tuple[int, ...] = ()
+    delivered_at: dt.datetime | None = None
 
 
-DELIVERED = Delivery(True)
 NOT_DELIVERED = Delivery(False)
+
+
+def _delivered_at(at: dt.datetime | None) -> Delivery:
+    return NOT_DELIVERED if at is None else Delivery(True, delivered_at=at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +113,14 @@ class Duties:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What has been filed: (task id, year) reported by the department, (indicator id, year) with a figure."""
+    """What has been filed, and when first: (task id, year) reported by the department, (indicator id, year)
+    with a figure."""
 
-    progress: frozenset[tuple[int, int]] = frozenset()
-    figures: frozenset[tuple[int, int]] = frozenset()
+    progress: Mapping[tuple[int, int], dt.datetime] = field(default_factory=dict)
+    figures: Mapping[tuple[int, int], dt.datetime] = field(default_factory=dict)
 
-    def reported_in(self, year: int) -> bool:
-        return any(reported_year == year for _, reported_year in self.progress)
+    def first_report_in(self, year: int) -> dt.datetime | None:
+        return min((at for (_, reported_year), at in self.progress.items() if reported_year == year), default=None)
 
 
 def regime_delivery(year: int, duties: Duties, facts: Facts) -> Delivery:
@@ -119,21 +128,26 @@ def regime_delivery(year: int, duties: Duties, facts: Facts) -> Delivery:
     tasks = duties.led_tasks.get(year, ())
     indicators = duties.led_indicators.get(year, ())
     if not tasks and not indicators:
-        return DELIVERED if facts.reported_in(year) else NOT_DELIVERED
+        return _delivered_at(facts.first_report_in(year))
     missing_tasks = tuple(task.key for task in tasks if (task.id, year) not in facts.progress)
     missing_indicators = tuple(
         indicator.number for indicator in indicators if (indicator.id, year) not in facts.figures
     )
-    return Delivery(not missing_tasks and not missing_indicators, missing_tasks, missing_indicators)
+    if missing_tasks or missing_indicators:
+        return Delivery(False, missing_tasks, missing_indicators)
+    pieces = [facts.progress[task.id, year] for task in tasks] + [
+        facts.figures[indicator.id, year] for indicator in indicators
+    ]
+    return Delivery(True, delivered_at=max(pieces))
 
 
 def delivery(deadline: DeadlineLike, duties: Duties, facts: Facts) -> Delivery:
-    """Whether the department has delivered for one deadline."""
+    """Whether (and since when) the department has delivered for one deadline."""
     year = deadline.period_year
     if deadline.subject_type is SubjectType.TASK and deadline.task_id is not None:
-        return DELIVERED if (deadline.task_id, year) in facts.progress else NOT_DELIVERED
+        return _delivered_at(facts.progress.get((deadline.task_id, year)))
     if deadline.subject_type is SubjectType.INDICATOR and deadline.indicator_id is not None:
-        return DELIVERED if (deadline.indicator_id, year) in facts.figures else NOT_DELIVERED
+        return _delivered_at(facts.figures.get((deadline.indicator_id, year)))
     return regime_delivery(year, duties, facts)
 
 
@@ -206,17 +220,20 @@ class PlanSnapshot:
 
 @dataclass(frozen=True)
 class Filed:
-    """Everything filed in some years, for all departments: ``facts_for`` cuts out one department's view."""
+    """Everything filed in some years, for all departments, with the moment it was first filed:
+    ``facts_for`` cuts out one department's view."""
 
-    progress: frozenset[tuple[int, int, int]]  # (department id, task id, year)
-    figures: frozenset[tuple[int, int]]  # (indicator id, year)
+    progress: Mapping[tuple[int, int, int], dt.datetime]  # (department id, task id, year) → first report
+    figures: Mapping[tuple[int, int], dt.datetime]  # (indicator id, year) → first confirmed figure
 
     def facts_for(self, department_ids: Iterable[int]) -> Facts:
+        """The departments' reports as one (a merged department's reports count for its successor)."""
         ids = set(department_ids)
-        return Facts(
-            progress=frozenset((task, year) for department, task, year in self.progress if department in ids),
-            figures=self.figures,
-        )
+        progress: dict[tuple[int, int], dt.datetime] = {}
+        for (department, task, year), at in self.progress.items():
+            if department in ids and ((task, year) not in progress or at < progress[task, year]):
+                progress[task, year] = at
+        return Facts(progress=progress, figures=self.figures)
 
 
 async def load_snapshot(session: AsyncSession, plan_id: int, department_codes: Iterable[str]) -> PlanSnapshot:
@@ -233,8 +250,8 @@ async def load_snapshot(session: AsyncSession, plan_id: int, department_codes: I
 async def load_filed(session: AsyncSession, years: Iterable[int]) -> Filed:
     wanted = set(years)
     return Filed(
-        progress=frozenset(await task_progress.reported_triples(session, wanted)),
-        figures=frozenset(await indicator_values.valued_pairs(session, wanted)),
+        progress=await task_progress.first_reports(session, wanted),
+        figures=await indicator_values.first_figures(session, wanted),
     )
 
 
@@ -271,6 +288,15 @@ class DeliveryService:
     async def snapshot(self, session: AsyncSession) -> PlanSnapshot:
         codes = [department.code for department in self.registry]
         return await load_snapshot(session, await self.periods.plan_id(session), codes)
+
+    def departments_on(self, on: dt.date) -> list[str]:
+        """Every department that exists on ``on`` (not a group, not merged away), in plan order."""
+        return [
+            department.code
+            for department in self.registry
+            if department.kind is not DepartmentKind.GROUP
+            and self.registry.successor_on(department.code, on) == department.code
+        ]
 
     def scope(self, department_ids: Mapping[str, int], department_code: str, on: dt.date) -> Scope:
         codes = [department_code, *predecessors(self.registry, department_code, on)]

@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, local_today
-from bot.plan.model import DepartmentKind
 from bot.plan.registry import DepartmentRegistry
 from bot.services.deadline_view import DeadlineViewService, DueItem
 from bot.services.delivery import Filed, PlanSnapshot, load_filed
@@ -144,22 +143,13 @@ class ReminderService:
     def today(self) -> dt.date:
         return local_today(self.clock, self.policy.tz)
 
-    def departments_today(self, today: dt.date) -> list[str]:
-        """Every department that exists today (not a group, not merged away)."""
-        return [
-            department.code
-            for department in self.registry
-            if department.kind is not DepartmentKind.GROUP
-            and self.registry.successor_on(department.code, today) == department.code
-        ]
-
     async def _load(self, session: AsyncSession) -> tuple[PlanSnapshot, Filed]:
         snapshot = await self.views.snapshot(session)
         years = {deadline.period_year for deadline in snapshot.deadlines} - snapshot.locked_years
         return snapshot, await load_filed(session, years)
 
     def _items(self, snapshot: PlanSnapshot, filed: Filed, today: dt.date) -> dict[str, list[DueItem]]:
-        return {code: self.views.items_from(snapshot, filed, code, today) for code in self.departments_today(today)}
+        return {code: self.views.items_from(snapshot, filed, code, today) for code in self.views.departments_on(today)}
 
     async def _recipients(
         self, session: AsyncSession, today: dt.date

@@ -142,10 +142,24 @@ async def record_value(
     )
 
 
-async def valued_pairs(session: AsyncSession, years: Iterable[int]) -> set[tuple[int, int]]:
-    """(indicator id, year) pairs that have at least one confirmed version, for the given years."""
+async def first_figures(session: AsyncSession, years: Iterable[int]) -> dict[tuple[int, int], dt.datetime]:
+    """(indicator id, year) → when its first confirmed version was entered, for the given years."""
     wanted = sorted(set(years))
     if not wanted:
-        return set()
-    query = select(IndicatorValue.indicator_id, IndicatorValue.year).where(IndicatorValue.year.in_(wanted)).distinct()
-    return {(indicator_id, year) for indicator_id, year in (await session.execute(query)).all()}
+        return {}
+    query = (
+        select(IndicatorValue.indicator_id, IndicatorValue.year, func.min(IndicatorValue.entered_at))
+        .where(IndicatorValue.year.in_(wanted))
+        .group_by(IndicatorValue.indicator_id, IndicatorValue.year)
+    )
+    return {(indicator_id, year): at for indicator_id, year, at in (await session.execute(query)).all()}
+
+
+async def versions_between(session: AsyncSession, first_year: int, last_year: int) -> list[IndicatorValue]:
+    """Every version of every indicator for the years in [first_year, last_year], oldest first."""
+    query = (
+        select(IndicatorValue)
+        .where(IndicatorValue.year >= first_year, IndicatorValue.year <= last_year)
+        .order_by(IndicatorValue.indicator_id, IndicatorValue.year, IndicatorValue.version)
+    )
+    return list((await session.scalars(query)).all())

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import AttemptOutcome, SendPurpose, SendStatus
 from storage.models import DeliveryAttempt, ReminderSend, ReminderSnooze
+from storage.repositories.upsert import dialect_insert
 from storage.types import utcnow
 
 KEY_COLUMNS = ("deadline_id", "officer_id", "offset_days", "purpose")
@@ -42,15 +42,6 @@ class SendKey:
 class Claim:
     key: SendKey
     due_at: dt.datetime | None = None
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"no ON CONFLICT support for dialect {name!r}")
 
 
 def _key(key: SendKey) -> tuple[Any, ...]:
@@ -100,7 +91,7 @@ async def claim_many(
             for claim in ordered[start : start + CLAIM_BATCH]
         ]
         statement = (
-            _insert(session, ReminderSend)
+            dialect_insert(session, ReminderSend)
             .values(rows)
             .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
             .returning(
@@ -317,7 +308,7 @@ async def add_snooze(
 ) -> bool:
     """Remember "remind me again at …"; pressing twice for the same moment stores it once."""
     statement = (
-        _insert(session, ReminderSnooze)
+        dialect_insert(session, ReminderSnooze)
         .values(deadline_id=deadline_id, officer_id=officer_id, remind_at=remind_at, created_at=now)
         .on_conflict_do_nothing(index_elements=["deadline_id", "officer_id", "remind_at"])
         .returning(ReminderSnooze.id)

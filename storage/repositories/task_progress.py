@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import ProgressStatus
@@ -105,29 +105,19 @@ async def record_progress(
     )
 
 
-async def reported_pairs(
-    session: AsyncSession, department_ids: Iterable[int], years: Iterable[int]
-) -> set[tuple[int, int]]:
-    """(task id, period year) pairs on which one of the departments reported, for the given years."""
-    departments, wanted = sorted(set(department_ids)), sorted(set(years))
-    if not departments or not wanted:
-        return set()
-    query = (
-        select(TaskProgressReport.task_id, TaskProgressReport.period_year)
-        .where(TaskProgressReport.department_id.in_(departments), TaskProgressReport.period_year.in_(wanted))
-        .distinct()
-    )
-    return {(task_id, year) for task_id, year in (await session.execute(query)).all()}
-
-
-async def reported_triples(session: AsyncSession, years: Iterable[int]) -> set[tuple[int, int, int]]:
-    """(department id, task id, period year) for every department at once: one query per reminder round."""
+async def first_reports(session: AsyncSession, years: Iterable[int]) -> dict[tuple[int, int, int], dt.datetime]:
+    """(department id, task id, period year) → its first report, for every department at once (one query)."""
     wanted = sorted(set(years))
     if not wanted:
-        return set()
+        return {}
     query = (
-        select(TaskProgressReport.department_id, TaskProgressReport.task_id, TaskProgressReport.period_year)
+        select(
+            TaskProgressReport.department_id,
+            TaskProgressReport.task_id,
+            TaskProgressReport.period_year,
+            func.min(TaskProgressReport.reported_at),
+        )
         .where(TaskProgressReport.period_year.in_(wanted))
-        .distinct()
+        .group_by(TaskProgressReport.department_id, TaskProgressReport.task_id, TaskProgressReport.period_year)
     )
-    return {(department, task, year) for department, task, year in (await session.execute(query)).all()}
+    return {(department, task, year): at for department, task, year, at in (await session.execute(query)).all()}

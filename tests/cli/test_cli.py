@@ -154,3 +154,25 @@ def test_run_with_a_broken_holidays_file_names_the_entry(
     assert "HOLIDAYS_FILE" in err
     assert "02-30" in err
     assert "Traceback" not in err
+
+
+def test_report_writes_the_compile_and_its_files(
+    cli_env: pytest.MonkeyPatch, fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    cli_env.setenv("DATABASE_URL", fresh_database_url)
+    cli_env.setenv("SIMULATED_NOW", "2015-12-18T09:00:00+07:00")
+    out = tmp_path / "bao-cao"
+    assert main(["report", "--year", "2015", "--out", str(out)]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "Đã ghi bản tổng hợp năm 2015:" in printed
+    names = sorted(path.name for path in out.iterdir())
+    assert names == ["bao-cao-2015.docx", "bieu-do-2015.png", "tong-hop-2015.txt", "tong-hop-2015.xlsx"]
+    text = (out / "tong-hop-2015.txt").read_text(encoding="utf-8")
+    assert text.startswith("📊 Tổng hợp năm 2015")
+    assert "0/6 chỉ tiêu đã có số liệu" in text
+    assert openpyxl.load_workbook(out / "tong-hop-2015.xlsx").sheetnames == ["Phụ lục I", "Phụ lục II", "Lịch sử"]
+
+    assert main(["report", "--year", "1999", "--out", str(out)]) == EXIT_DATA
+    assert "1999 không phải là năm báo cáo" in capsys.readouterr().out

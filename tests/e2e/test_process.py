@@ -30,6 +30,7 @@ def _environment(emulator: BotApiEmulator, database_url: str, compiled_locales: 
         "LOCALES_DIR": str(compiled_locales),
         "PYTHONPATH": str(REPO),
         "REMINDER_ROUNDS": "false",  # a test that wants scheduled rounds passes REMINDER_ROUNDS="true"
+        "SUMMARY_ROUNDS": "false",
         **extra,
     }
 

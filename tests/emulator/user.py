@@ -85,6 +85,17 @@ class EmulatedGroup:
         """Everything the bot sent to the group."""
         return list(self.chat.bot_messages)
 
+    async def wait_for(self, predicate: Callable[[SentMessage], bool], timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
+        """The first message the bot sent to the group that matches ``predicate`` (waiting for it)."""
+
+        def found() -> bool:
+            return any(predicate(message) for message in self.chat.bot_messages)
+
+        if not await self.hub.changed.wait_for(found, timeout):
+            texts = [message.text for message in self.chat.bot_messages]
+            raise AssertionError(f"timed out after {timeout}s waiting in group {self.chat.id}; it has {texts}")
+        return next(message for message in self.chat.bot_messages if predicate(message))
+
 
 class EmulatedUser:
     """One person in a private chat with one bot."""
@@ -110,9 +121,7 @@ class EmulatedUser:
         if reply_to is not None:
             if reply_to not in chat.messages:
                 raise AssertionError(f"cannot reply to unknown message {reply_to} in chat {chat.id}")
-            message["reply_to_message"] = {
-                k: v for k, v in chat.messages[reply_to].items() if k != "reply_to_message"
-            }
+            message["reply_to_message"] = {k: v for k, v in chat.messages[reply_to].items() if k != "reply_to_message"}
         chat.messages[message_id] = message
         return message
 
@@ -326,9 +335,7 @@ class EmulatedUser:
     async def wait_for_reply(self, timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
         return (await self.wait_for_replies(1, timeout))[0]
 
-    async def wait_for_edit(
-        self, message: SentMessage | int, timeout: float = DEFAULT_TIMEOUT
-    ) -> SentMessage:
+    async def wait_for_edit(self, message: SentMessage | int, timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
         """Wait for an edit of ``message`` not yet returned by an earlier ``wait_for_edit``."""
         _, sent, message_id = self._resolve(message)
         if sent is None:
@@ -342,9 +349,7 @@ class EmulatedUser:
 
     async def wait_for_callback_answer(self, timeout: float = DEFAULT_TIMEOUT) -> CallbackAnswer:
         chat = self.chat
-        await self.wait_until(
-            lambda: len(chat.callback_answers) > chat.answers_seen, timeout, "a callback answer"
-        )
+        await self.wait_until(lambda: len(chat.callback_answers) > chat.answers_seen, timeout, "a callback answer")
         answer = chat.callback_answers[chat.answers_seen]
         chat.answers_seen += 1
         return answer

@@ -34,6 +34,8 @@ from storage.repositories import indicator_values, task_progress
 from storage.repositories import plan as plan_rows
 from tests.services.conftest import NOW
 
+AT = dt.datetime(2015, 12, 10, 3, 0, tzinfo=dt.UTC)
+
 
 @dataclass(frozen=True)
 class FakeDeadline:
@@ -48,16 +50,16 @@ class FakeDeadline:
 
 
 def test_task_deadline_needs_a_report_for_its_own_year() -> None:
-    facts = Facts(progress=frozenset({(10, 2015)}))
+    facts = Facts(progress={(10, 2015): AT})
     due_2015 = FakeDeadline(1, SubjectType.TASK, 2015, task_id=10)
     due_2016 = FakeDeadline(2, SubjectType.TASK, 2016, task_id=10)
     other_task = FakeDeadline(3, SubjectType.TASK, 2015, task_id=11)
     result = deliveries([due_2015, due_2016, other_task], Duties(), facts)
-    assert result == {1: Delivery(True), 2: Delivery(False), 3: Delivery(False)}
+    assert result == {1: Delivery(True, delivered_at=AT), 2: Delivery(False), 3: Delivery(False)}
 
 
 def test_indicator_deadline_needs_a_figure_for_that_year() -> None:
-    facts = Facts(figures=frozenset({(20, 2019)}))
+    facts = Facts(figures={(20, 2019): AT})
     result = deliveries(
         [
             FakeDeadline(1, SubjectType.INDICATOR, 2019, indicator_id=20),
@@ -74,11 +76,11 @@ def test_yearly_report_needs_every_led_task_and_indicator() -> None:
         led_tasks={2015: (TaskDuty(10, "III.2"), TaskDuty(11, "IV.1"))},
         led_indicators={2015: (IndicatorDuty(20, 1), IndicatorDuty(21, 2))},
     )
-    partial = Facts(progress=frozenset({(10, 2015), (11, 2014)}), figures=frozenset({(21, 2015)}))
+    partial = Facts(progress={(10, 2015): AT, (11, 2014): AT}, figures={(21, 2015): AT})
     assert regime_delivery(2015, duties, partial) == Delivery(False, ("IV.1",), (1,))
 
-    complete = Facts(progress=frozenset({(10, 2015), (11, 2015)}), figures=frozenset({(20, 2015), (21, 2015)}))
-    assert regime_delivery(2015, duties, complete) == Delivery(True)
+    complete = Facts(progress={(10, 2015): AT, (11, 2015): AT}, figures={(20, 2015): AT, (21, 2015): AT})
+    assert regime_delivery(2015, duties, complete) == Delivery(True, delivered_at=AT)
     regime = FakeDeadline(7, SubjectType.REGIME, 2015)
     assert deliveries([regime], duties, complete)[7].delivered
 
@@ -86,8 +88,8 @@ def test_yearly_report_needs_every_led_task_and_indicator() -> None:
 def test_leading_nothing_delivers_with_any_progress_report_of_the_year() -> None:
     nothing_led = Duties(led_tasks={2016: (TaskDuty(10, "I.5"),)})
     assert regime_delivery(2015, nothing_led, Facts()) == Delivery(False)
-    assert regime_delivery(2015, nothing_led, Facts(progress=frozenset({(12, 2014)}))) == Delivery(False)
-    assert regime_delivery(2015, nothing_led, Facts(progress=frozenset({(12, 2015)}))) == Delivery(True)
+    assert regime_delivery(2015, nothing_led, Facts(progress={(12, 2014): AT})) == Delivery(False)
+    assert regime_delivery(2015, nothing_led, Facts(progress={(12, 2015): AT})) == Delivery(True, delivered_at=AT)
 
 
 def test_duties_only_count_subjects_due_that_year() -> None:
@@ -124,7 +126,9 @@ async def _ids(runtime: Runtime) -> tuple[dict[str, int], dict[str, int], dict[i
     return departments, tasks, indicators, deadlines
 
 
-async def _progress(runtime: Runtime, task_id: int, department_id: int, year: int) -> None:
+async def _progress(
+    runtime: Runtime, task_id: int, department_id: int, year: int, now: dt.datetime = NOW
+) -> None:
     async with runtime.sessions.begin() as session:
         await task_progress.record_progress(
             session,
@@ -133,11 +137,13 @@ async def _progress(runtime: Runtime, task_id: int, department_id: int, year: in
             period_year=year,
             status=ProgressStatus.IN_PROGRESS,
             reported_by_officer_id=None,
-            now=NOW,
+            now=now,
         )
 
 
-async def _figure(runtime: Runtime, indicator_id: int, department_id: int, year: int) -> None:
+async def _figure(
+    runtime: Runtime, indicator_id: int, department_id: int, year: int, now: dt.datetime = NOW
+) -> None:
     async with runtime.sessions.begin() as session:
         await indicator_values.record_value(
             session,
@@ -146,7 +152,7 @@ async def _figure(runtime: Runtime, indicator_id: int, department_id: int, year:
             year=year,
             value=Decimal("40"),
             entered_by_officer_id=None,
-            now=NOW,
+            now=now,
         )
 
 
@@ -178,11 +184,16 @@ async def test_status_for_a_department_over_the_real_plan(runtime: Runtime) -> N
     assert after[figure_2015.id].delivered
     assert after[yearly_2015.id] == Delivery(False, ("III.2", "IV.1"), (2, 3, 4))
 
+    last_piece = NOW + dt.timedelta(days=3)
     for key in ("III.2", "IV.1"):
         await _progress(runtime, tasks[key], sxd, 2015)
     for number in (2, 3, 4):
-        await _figure(runtime, indicators[number], sxd, 2015)
-    assert (await service.status_for("SXD", chosen))[yearly_2015.id] == Delivery(True)
+        await _figure(runtime, indicators[number], sxd, 2015, now=last_piece if number == 3 else NOW)
+    await _figure(runtime, indicators[2], sxd, 2015, now=last_piece + dt.timedelta(days=1))  # a correction
+    done = await service.status_for("SXD", chosen)
+    # Delivered when the last missing piece came in; a later correction does not move it.
+    assert done[yearly_2015.id] == Delivery(True, delivered_at=last_piece)
+    assert done[task_2015.id].delivered_at == NOW
     assert await service.status_for("SXD", []) == {}
 
 
@@ -191,8 +202,10 @@ async def test_reports_of_a_merged_department_count_for_its_successor(runtime: R
     service = DeliveryService.from_runtime(runtime)
     deadline = _find(deadlines, "task:II.4", DeadlineKind.ANNUAL_REPORT, 2014)
     assert not (await service.status_for("SNNMT", [deadline]))[deadline.id].delivered
+    await _progress(runtime, tasks["II.4"], departments["SNNMT"], 2014, now=NOW + dt.timedelta(days=9))
     await _progress(runtime, tasks["II.4"], departments["STNMT"], 2014)  # filed before the 2025 merger
-    assert (await service.status_for("SNNMT", [deadline]))[deadline.id].delivered
+    merged = (await service.status_for("SNNMT", [deadline]))[deadline.id]
+    assert merged == Delivery(True, delivered_at=NOW)  # the earliest report of either counts
     assert not (await service.status_for("SXD", [deadline]))[deadline.id].delivered
 
 

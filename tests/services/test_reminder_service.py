@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
 
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.plan.model import DeadlineKind
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from bot.services.deadline_view import DeadlineViewService, DueItem
 from bot.services.reminders import (
     EntryTarget,
@@ -35,8 +33,8 @@ from bot.services.reminders import (
 from scheduler.reminder_schedule import LOCAL_TZ
 from storage.enums import AttemptOutcome, OfficerRole, SendPurpose, SendStatus, SubjectType
 from storage.models import DeliveryAttempt, Officer, ReminderSend
-from storage.repositories import departments, locks, officers
 from storage.repositories.reminders import SendKey
+from tests.services.conftest import add_officer
 
 UTC = dt.UTC
 SINGLE, BUNDLE, CATCH_UP, ESCALATION = (
@@ -65,45 +63,7 @@ def clock() -> FakeClock:
     return FakeClock(TUESDAY)
 
 
-@pytest.fixture
-async def runtime_2015(
-    database_url: str, compiled_locales: Path, db_engine: Any, clock: FakeClock
-) -> AsyncIterator[Runtime]:
-    """The real plan synced into an empty database, with 2013 and 2014 locked: only 2015+ deadlines are open.
-
-    Same pattern as tests/services/conftest.py's ``runtime``, with a clock the tests move.
-    """
-    settings = Settings(_env_file=None, database_url=database_url, locales_dir=compiled_locales)
-    built = build_runtime(settings, clock=clock)
-    await built.sync_plan()
-    async with built.sessions.begin() as session:
-        plan_id = await built.periods.plan_id(session)
-        for year in (2013, 2014):
-            await locks.set_lock(session, plan_id, year, True, None, now=clock.now())
-    try:
-        yield built
-    finally:
-        await built.engine.dispose()
-
-
 # --- helpers --------------------------------------------------------------------------------
-
-
-async def add_officer(
-    runtime: Runtime, telegram_user_id: int, name: str, code: str, *, role: OfficerRole = OfficerRole.OFFICER
-) -> int:
-    async with runtime.sessions.begin() as session:
-        department = await departments.get_by_code(session, code)
-        assert department is not None, code
-        officer = await officers.create_officer(
-            session,
-            telegram_user_id=telegram_user_id,
-            full_name=name,
-            department_id=department.id,
-            role=role,
-            now=runtime.clock.now(),
-        )
-        return officer.id
 
 
 def service(runtime: Runtime, worker: str = "worker-a") -> ReminderService:

@@ -23,7 +23,7 @@ from handlers.outbox import Ending, Part, PartKind, send_parts
 log = logging.getLogger(__name__)
 
 #: The chart goes as a photo (seen at once on a phone); the workbook and the draft as documents.
-CHART_CAPTION: Final = "📈"
+PHOTO_INDICATORS: Final = 12
 
 
 @dataclass
@@ -44,9 +44,11 @@ async def compile_parts(translator: Translator, summary: YearSummary) -> list[Pa
     _ = translator.gettext
     files = await asyncio.to_thread(build_report_files, summary, translator)
     parts = [Part(PartKind.TEXT, text) for text in render_summary(translator, summary, with_files=True)]
+    # Telegram shrinks photos to 2,560 px: a tall national-scale chart goes as a file so its labels stay legible.
+    chart_kind = PartKind.PHOTO if len(summary.indicators) <= PHOTO_INDICATORS else PartKind.DOCUMENT
     parts.append(
         Part(
-            PartKind.PHOTO,
+            chart_kind,
             _("Indicators {year} against their targets").format(year=summary.year),
             files.chart.data,
             files.chart.name,

@@ -641,11 +641,10 @@ def _maxrss_mib() -> float:
     return round(usage / (MIB if sys.platform == "darwin" else 1024), 1)
 
 
-async def measure(
-    runtime: Runtime, translator: Translator, name: str, with_files: bool, runs: int
-) -> tuple[Measured, Output]:
-    """Warm-up, ``runs`` timed runs, then one run under tracemalloc for the peak."""
-    measured = Measured(name)
+async def time_runs(
+    runtime: Runtime, translator: Translator, measured: Measured, with_files: bool, runs: int
+) -> Output:
+    """One warm-up, then ``runs`` timed runs without tracemalloc; the last run's output."""
     _, output = await compile_once(runtime, translator, with_files)
     for _ in range(runs):
         del output
@@ -653,16 +652,19 @@ async def measure(
         run, output = await compile_once(runtime, translator, with_files)
         measured.runs.append(run)
     measured.maxrss_mib = _maxrss_mib()
-    del output
+    return output
+
+
+async def trace_peak(runtime: Runtime, translator: Translator, measured: Measured, with_files: bool) -> None:
+    """One more run under tracemalloc, after every timed run, so its bookkeeping stays out of the maxrss."""
     gc.collect()
     tracemalloc.start()
     try:
-        _, output = await compile_once(runtime, translator, with_files)
+        await compile_once(runtime, translator, with_files)
         measured.peak_bytes = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     measured.peak_mib = round(measured.peak_bytes / MIB, 1)
-    return measured, output
 
 
 async def profile(runtime: Runtime, translator: Translator, top: int = 20) -> str:
@@ -715,6 +717,38 @@ def summary_figures(summary: YearSummary, messages: list[str]) -> dict[str, int]
     }
 
 
+async def measure_compiles(runtime: Runtime, runs: int, with_profile: bool) -> dict[str, Any]:
+    """TEXT and ALL: timed runs of both first, then the tracemalloc passes, then the optional profile."""
+    translator = runtime.catalogs.translator("vi")
+    result: dict[str, Any] = {"load_average_before": round(os.getloadavg()[0], 2)}  # other work skews times
+    text, everything = Measured("text"), Measured("all")
+    output = await time_runs(runtime, translator, text, False, runs)
+    result["summary"] = summary_figures(output.summary, output.messages)
+    del output
+    output = await time_runs(runtime, translator, everything, True, runs)
+    result["files"] = file_sizes(output.files)
+    result["file_seconds"] = file_breakdown(output.summary, translator)
+    del output
+    await trace_peak(runtime, translator, text, False)
+    await trace_peak(runtime, translator, everything, True)
+    result["text"], result["all"] = text.as_dict(), everything.as_dict()
+    result["maxrss_mib"] = _maxrss_mib()
+    result["load_average_after"] = round(os.getloadavg()[0], 2)
+    result["goals"] = {
+        "text_s": GOAL_TEXT_S,
+        "all_s": GOAL_ALL_S,
+        "peak_mb": GOAL_PEAK_BYTES // 10**6,
+        "text_met": text.median_s <= GOAL_TEXT_S,
+        "all_met": everything.median_s <= GOAL_ALL_S,
+        "peak_met": max(text.peak_bytes, everything.peak_bytes) <= GOAL_PEAK_BYTES,
+        # the whole process (interpreter, SQLAlchemy, matplotlib, ...) after the timed runs, before tracemalloc
+        "maxrss_met": everything.maxrss_mib * MIB <= GOAL_PEAK_BYTES,
+    }
+    if with_profile:
+        result["profile"] = await profile(runtime, translator)
+    return result
+
+
 async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-summary-") as tmp:
         work_dir = Path(tmp)
@@ -757,30 +791,7 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
                 }
                 if args.populate_only:
                     return result
-                translator = runtime.catalogs.translator("vi")
-                result["load_average_before"] = round(os.getloadavg()[0], 2)  # other work on the machine skews times
-                text, output = await measure(runtime, translator, "text", False, args.runs)
-                result["summary"] = summary_figures(output.summary, output.messages)
-                del output
-                everything, output = await measure(runtime, translator, "all", True, args.runs)
-                result["files"] = file_sizes(output.files)
-                result["file_seconds"] = file_breakdown(output.summary, translator)
-                del output
-                result["text"], result["all"] = text.as_dict(), everything.as_dict()
-                result["maxrss_mib"] = _maxrss_mib()
-                result["load_average_after"] = round(os.getloadavg()[0], 2)
-                result["goals"] = {
-                    "text_s": GOAL_TEXT_S,
-                    "all_s": GOAL_ALL_S,
-                    "peak_mb": GOAL_PEAK_BYTES // 10**6,
-                    "text_met": text.median_s <= GOAL_TEXT_S,
-                    "all_met": everything.median_s <= GOAL_ALL_S,
-                    "peak_met": max(text.peak_bytes, everything.peak_bytes) <= GOAL_PEAK_BYTES,
-                    # the whole process (interpreter, SQLAlchemy, matplotlib, ...) after the timed ALL runs
-                    "maxrss_met": everything.maxrss_mib * MIB <= GOAL_PEAK_BYTES,
-                }
-                if args.profile:
-                    result["profile"] = await profile(runtime, translator)
+                result.update(await measure_compiles(runtime, args.runs, args.profile))
                 return result
             finally:
                 await runtime.engine.dispose()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.plan.loader import DEFAULT_PLAN_PATH
@@ -74,14 +74,15 @@ class Settings(BaseSettings):
 
     @field_validator("admin_ids", "planning_office_chat_ids", mode="before")
     @classmethod
-    def _split_ids(cls, value: object) -> object:
+    def _split_ids(cls, value: object, info: ValidationInfo) -> object:
         """ADMIN_IDS and PLANNING_OFFICE_CHAT_IDS are comma-separated ids such as `12345, -100678`."""
         if isinstance(value, str):
             parts = [part.strip() for part in value.replace(";", ",").split(",")]
             try:
                 return frozenset(int(part) for part in parts if part)
             except ValueError as exc:
-                raise ValueError(f"expected Telegram ids separated by commas: {exc}") from exc
+                name = (info.field_name or "").upper()
+                raise ValueError(f"{name} must be Telegram ids separated by commas: {exc}") from exc
         if isinstance(value, int):
             return frozenset({value})
         return value

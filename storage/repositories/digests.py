@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import DigestKind, SendStatus
 from storage.models import DigestSend, IndicatorValue, PlanningOfficeChat, TaskProgressReport
-from storage.repositories.upsert import dialect_insert
+from storage.repositories.send_log import dialect_insert, takeable
 
 ERROR_LIMIT = 2000
 
@@ -29,12 +29,6 @@ class DigestKey:
     kind: DigestKind
     subject: str
     chat_id: int
-
-
-def _takeable(now: dt.datetime, max_attempts: int, stale_after: dt.timedelta) -> Any:
-    retryable = (DigestSend.status == SendStatus.FAILED) & (DigestSend.attempts < max_attempts)
-    abandoned = (DigestSend.status == SendStatus.CLAIMED) & (DigestSend.claimed_at < now - stale_after)
-    return retryable | abandoned
 
 
 async def claim(
@@ -76,7 +70,7 @@ async def claim(
                         DigestSend.kind == key.kind,
                         DigestSend.subject == key.subject,
                         DigestSend.chat_id == key.chat_id,
-                        _takeable(now, max_attempts, stale_after),
+                        takeable(DigestSend, now, max_attempts, stale_after),
                     )
                     .values(status=SendStatus.CLAIMED, claimed_at=now, claimed_by=claimed_by)
                     .returning(DigestSend.id, DigestSend.parts_sent)
@@ -148,7 +142,7 @@ async def settled_subjects(
     if not wanted:
         return set()
     query = select(DigestSend.subject).where(
-        DigestSend.kind == kind, DigestSend.subject.in_(wanted), ~_takeable(now, max_attempts, stale_after)
+        DigestSend.kind == kind, DigestSend.subject.in_(wanted), ~takeable(DigestSend, now, max_attempts, stale_after)
     )
     query = query.distinct()
     return set((await session.scalars(query)).all())

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import AttemptOutcome, SendPurpose, SendStatus
 from storage.models import DeliveryAttempt, ReminderSend, ReminderSnooze
-from storage.repositories.upsert import dialect_insert
+from storage.repositories.send_log import dialect_insert, takeable
 from storage.types import utcnow
 
 KEY_COLUMNS = ("deadline_id", "officer_id", "offset_days", "purpose")
@@ -51,13 +51,6 @@ def _key(key: SendKey) -> tuple[Any, ...]:
         ReminderSend.offset_days == key.offset_days,
         ReminderSend.purpose == key.purpose,
     )
-
-
-def _takeable(now: dt.datetime, max_attempts: int, stale_after: dt.timedelta) -> Any:
-    """A send another round may take over: FAILED with attempts left, or CLAIMED by a claimer that vanished."""
-    retryable = (ReminderSend.status == SendStatus.FAILED) & (ReminderSend.attempts < max_attempts)
-    abandoned = (ReminderSend.status == SendStatus.CLAIMED) & (ReminderSend.claimed_at < now - stale_after)
-    return retryable | abandoned
 
 
 def key_of(send: ReminderSend) -> SendKey:
@@ -132,7 +125,7 @@ async def reclaim_send(
     now = now or utcnow()
     result = await session.execute(
         update(ReminderSend)
-        .where(*_key(key), _takeable(now, max_attempts, stale_after))
+        .where(*_key(key), takeable(ReminderSend, now, max_attempts, stale_after))
         .values(status=SendStatus.CLAIMED, claimed_at=now, claimed_by=claimed_by)
         .returning(ReminderSend.id)
         .execution_options(synchronize_session=False)
@@ -255,7 +248,7 @@ async def escalated_deadlines(
     query = select(ReminderSend.deadline_id).where(
         ReminderSend.deadline_id.in_(ids),
         ReminderSend.purpose == SendPurpose.ESCALATION,
-        ~_takeable(now, max_attempts, stale_after),
+        ~takeable(ReminderSend, now, max_attempts, stale_after),
     )
     return set((await session.scalars(query.distinct())).all())
 

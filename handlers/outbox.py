@@ -1,9 +1,16 @@
-"""Sending a multi-part delivery (texts, then files) to one chat, resuming after the parts already out.
+"""Sending one delivery (messages, then files) to one chat, resuming after the parts already out.
 
-A digest or a compile is several messages plus files; if the bot dies or Telegram fails half way,
-the next attempt starts at the first part that did not go out, so nobody receives a part twice.
-Rate limits come from AIORateLimiter (bot.app); what it gives back is handled here: RetryAfter
-and network errors wait and retry, Forbidden means the chat is gone, anything else fails.
+Reminders and the planning office's digests both go through ``send_parts``. A digest or a compile
+is several messages plus files; if the bot dies or Telegram fails half way, the next attempt starts
+at the first part that did not go out, so nobody receives a part twice. The overall rate limit is
+AIORateLimiter's (bot.app); what it gives back is handled here:
+
+* RetryAfter, NetworkError, and a TimedOut that never reached Telegram (connect or pool timeout):
+  wait (retry_after, or a doubling backoff) and try again;
+* a read or write timeout may come after Telegram accepted the part: it counts as sent,
+  unconfirmed, and the delivery stops there rather than risk a second copy;
+* Forbidden: the chat is gone (blocked, or the bot removed from the group);
+* BadRequest and any other Telegram error: sending the same request again cannot help.
 """
 
 from __future__ import annotations
@@ -16,8 +23,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+import httpx
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from storage.enums import AttemptOutcome
 
 MAX_BACKOFF_SECONDS: Final = 60.0
 
@@ -34,10 +44,18 @@ class Part:
     text: str = ""  # the message, or the file's caption
     data: bytes = b""
     file_name: str = ""
+    markup: InlineKeyboardMarkup | None = None
+
+
+def text_parts(texts: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> list[Part]:
+    """Messages in order; the keyboard goes on the last one."""
+    last = len(texts) - 1
+    return [Part(PartKind.TEXT, text, markup=markup if index == last else None) for index, text in enumerate(texts)]
 
 
 class Ending(StrEnum):
     SENT = "sent"
+    UNCONFIRMED = "unconfirmed"  # a read timeout: the last part may have arrived; never sent again
     GONE = "gone"  # Forbidden: blocked, or removed from the group
     FAILED = "failed"
 
@@ -45,8 +63,12 @@ class Ending(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Delivery:
     ending: Ending
-    parts_sent: int
+    parts_sent: int  # parts out, counting an unconfirmed one as out
     error: str = ""
+    first_message_id: int | None = None
+
+
+AttemptLog = Callable[[AttemptOutcome, str], Awaitable[None]]
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -56,13 +78,22 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-async def _send_one(bot: Bot, chat_id: int, part: Part) -> None:
+def never_reached_telegram(error: TimedOut) -> bool:
+    """A connect or pool timeout: the request never left, so sending again cannot duplicate it."""
+    return isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+async def _send_one(bot: Bot, chat_id: int, part: Part) -> Message:
     if part.kind is PartKind.TEXT:
-        await bot.send_message(chat_id, part.text)
-    elif part.kind is PartKind.PHOTO:
-        await bot.send_photo(chat_id, part.data, caption=part.text or None, filename=part.file_name)
-    else:
-        await bot.send_document(chat_id, part.data, caption=part.text or None, filename=part.file_name)
+        return await bot.send_message(chat_id, part.text, reply_markup=part.markup)
+    caption = part.text or None
+    if part.kind is PartKind.PHOTO:
+        return await bot.send_photo(chat_id, part.data, caption=caption, filename=part.file_name)
+    return await bot.send_document(chat_id, part.data, caption=caption, filename=part.file_name)
+
+
+async def _nothing(outcome: AttemptOutcome, detail: str) -> None:
+    return None
 
 
 async def send_parts(
@@ -74,30 +105,48 @@ async def send_parts(
     max_attempts: int = 3,
     retry_seconds: float = 1.0,
     on_progress: Callable[[int], Awaitable[None]] | None = None,
+    on_attempt: AttemptLog = _nothing,
 ) -> Delivery:
-    """Send ``parts[start:]`` in order; ``on_progress(n)`` after each part so a restart resumes there."""
+    """Send ``parts[start:]`` in order.
+
+    ``on_progress(n)`` runs after each part, so a restart resumes there; ``on_attempt`` is told of every
+    call that did not succeed (the reminders keep them in their delivery log).
+    """
     sent = start
+    first_message_id: int | None = None
     backoff = retry_seconds
     error_text = ""
     for _attempt in range(max_attempts):
         try:
             while sent < len(parts):
-                await _send_one(bot, chat_id, parts[sent])
+                message = await _send_one(bot, chat_id, parts[sent])
+                first_message_id = first_message_id or message.message_id
                 sent += 1
                 if on_progress is not None:
                     await on_progress(sent)
-            return Delivery(Ending.SENT, sent)
+            return Delivery(Ending.SENT, sent, first_message_id=first_message_id)
         except Forbidden as error:
-            return Delivery(Ending.GONE, sent, str(error))
+            await on_attempt(AttemptOutcome.FORBIDDEN, str(error))
+            return Delivery(Ending.GONE, sent, str(error), first_message_id)
         except RetryAfter as error:
             error_text = str(error)
+            await on_attempt(AttemptOutcome.RETRY_AFTER, error_text)
             await asyncio.sleep(retry_after_seconds(error))
-        except BadRequest as error:  # the same request cannot succeed later
-            return Delivery(Ending.FAILED, sent, str(error))
-        except NetworkError as error:  # TimedOut included: a file upload that timed out is retried
+            continue
+        except BadRequest as error:  # a NetworkError subclass, but the same request cannot succeed later
+            await on_attempt(AttemptOutcome.BAD_REQUEST, str(error))
+            return Delivery(Ending.FAILED, sent, str(error), first_message_id)
+        except TimedOut as error:
             error_text = str(error) or type(error).__name__
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            await on_attempt(AttemptOutcome.TIMED_OUT, error_text)
+            if not never_reached_telegram(error):
+                return Delivery(Ending.UNCONFIRMED, sent + 1, error_text, first_message_id)
+        except NetworkError as error:
+            error_text = str(error) or type(error).__name__
+            await on_attempt(AttemptOutcome.NETWORK_ERROR, error_text)
         except TelegramError as error:
-            return Delivery(Ending.FAILED, sent, str(error))
-    return Delivery(Ending.FAILED, sent, error_text)
+            await on_attempt(AttemptOutcome.ERROR, str(error))
+            return Delivery(Ending.FAILED, sent, str(error), first_message_id)
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+    return Delivery(Ending.FAILED, sent, error_text, first_message_id)

@@ -4,14 +4,13 @@ Telegram allows about 30 messages a second overall and one a second per chat. Th
 limit is python-telegram-bot's AIORateLimiter (built in ``bot.app`` with ``max_retries``,
 which also waits out a 429's retry_after); private chats it does not pace, so one chat's
 envelopes go out one after another, ``REMINDER_CHAT_INTERVAL_SECONDS`` apart, while
-different chats run side by side. What AIORateLimiter gives back is handled here:
+different chats run side by side. Retries and their rules are ``handlers.outbox.send_parts``'s
+(shared with the planning office's digests); what it ends with is recorded here:
 
-* RetryAfter, NetworkError, and a TimedOut that never reached Telegram (connect or pool timeout):
-  wait (retry_after, or a doubling backoff) and try again; a read timeout may mean Telegram has
-  the message, so it counts as sent (unconfirmed) rather than risk a second copy;
-* Forbidden: the officer blocked the bot or deleted the account, so mark them unreachable
+* sent, or unconfirmed (a read timeout: Telegram may have the message, so it is never sent again);
+* gone (Forbidden): the officer blocked the bot or deleted the account, so mark them unreachable
   and tell the planning office once;
-* BadRequest: retrying the same request cannot help; the send is left FAILED.
+* failed (BadRequest, or every retry used): the send is left FAILED for a later round.
 
 Every attempt that comes back to us is written to the delivery log with its outcome (429s that
 AIORateLimiter absorbs itself, up to RATE_LIMIT_MAX_RETRIES, are only in its own log).
@@ -24,15 +23,14 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import httpx
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
 from bot.services.reminders import Envelope, ReminderService, Unreachable
 from handlers.common import runtime_of
-from handlers.outbox import MAX_BACKOFF_SECONDS, retry_after_seconds
+from handlers.outbox import Ending, send_parts, text_parts
 from handlers.reminder_messages import render_envelope, unreachable_notice
 from storage.enums import AttemptOutcome
 
@@ -50,15 +48,6 @@ class RoundReport:
     failed: int = 0
     unreachable: int = 0
     outcomes: dict[AttemptOutcome, int] = field(default_factory=lambda: defaultdict(int))
-
-
-def _never_reached_telegram(error: TimedOut) -> bool:
-    """A connect or pool timeout: the request never left, so sending again cannot duplicate it.
-
-    A read or write timeout may come after Telegram accepted the message; retrying it could
-    deliver the reminder twice, so such a send is recorded as sent, unconfirmed.
-    """
-    return isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 @dataclass
@@ -95,59 +84,30 @@ class RoundSender:
         settings = self.runtime.settings
         translator = self.runtime.catalogs.translator(envelope.recipient.locale or settings.default_locale)
         rendered = render_envelope(translator, envelope, self.service.today(), self.runtime.registry)
-        chat_id = envelope.recipient.telegram_user_id
-        first_message_id: int | None = None
-        parts_sent = 0
-        backoff = settings.reminder_retry_seconds
-        error_text = ""
-        for _attempt in range(settings.reminder_max_attempts):
-            try:
-                while parts_sent < len(rendered.texts):
-                    last = parts_sent == len(rendered.texts) - 1
-                    message = await self.bot.send_message(
-                        chat_id, rendered.texts[parts_sent], reply_markup=rendered.markup if last else None
-                    )
-                    first_message_id = first_message_id or message.message_id
-                    parts_sent += 1
-            except Forbidden as error:
-                await self._attempt(envelope, AttemptOutcome.FORBIDDEN, str(error))
-                await self._unreachable(envelope, str(error))
-                return
-            except RetryAfter as error:
-                error_text = str(error)
-                await self._attempt(envelope, AttemptOutcome.RETRY_AFTER, error_text)
-                await asyncio.sleep(retry_after_seconds(error))
-                continue
-            except BadRequest as error:
-                await self._attempt(envelope, AttemptOutcome.BAD_REQUEST, str(error))
-                await self._give_up(envelope, str(error))
-                return
-            except TimedOut as error:
-                error_text = str(error) or type(error).__name__
-                await self._attempt(envelope, AttemptOutcome.TIMED_OUT, error_text)
-                if not _never_reached_telegram(error):
-                    await self._unconfirmed(envelope, error_text)
-                    return
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-                continue
-            except NetworkError as error:
-                error_text = str(error) or type(error).__name__
-                await self._attempt(envelope, AttemptOutcome.NETWORK_ERROR, error_text)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-                continue
-            except TelegramError as error:
-                await self._attempt(envelope, AttemptOutcome.ERROR, str(error))
-                await self._give_up(envelope, str(error))
-                return
-            assert first_message_id is not None
+
+        async def attempted(outcome: AttemptOutcome, detail: str) -> None:
+            await self._attempt(envelope, outcome, detail)
+
+        delivery = await send_parts(
+            self.bot,
+            envelope.recipient.telegram_user_id,
+            text_parts(rendered.texts, rendered.markup),
+            max_attempts=settings.reminder_max_attempts,
+            retry_seconds=settings.reminder_retry_seconds,
+            on_attempt=attempted,
+        )
+        if delivery.ending is Ending.SENT:
+            assert delivery.first_message_id is not None
             self.report.outcomes[AttemptOutcome.SENT] += 1
             self.report.sent += 1
             self.report.messages += len(rendered.texts)
-            await self.service.delivered(envelope, first_message_id)
-            return
-        await self._give_up(envelope, error_text)
+            await self.service.delivered(envelope, delivery.first_message_id)
+        elif delivery.ending is Ending.UNCONFIRMED:
+            await self._unconfirmed(envelope, delivery.error)
+        elif delivery.ending is Ending.GONE:
+            await self._unreachable(envelope, delivery.error)
+        else:
+            await self._give_up(envelope, delivery.error)
 
     async def _unconfirmed(self, envelope: Envelope, detail: str) -> None:
         self.report.sent += 1

@@ -117,7 +117,7 @@ async def run_digest_round(bot: Bot, runtime: Runtime, service: DigestService | 
         elif delivery.ending is Ending.GONE:
             await service.skipped(envelope, delivery.error)
             report.gone += 1
-        else:
+        else:  # FAILED, or UNCONFIRMED: a later round takes it over and resumes after the parts counted as out
             log.warning("digest %s/%s failed: %s", envelope.key.kind, envelope.key.subject, delivery.error)
             await service.failed(envelope, delivery.parts_sent, delivery.error)
             report.failed += 1

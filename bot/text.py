@@ -21,8 +21,13 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–") + ELLIPSIS
 
 
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units: an emoji such as 📊 counts twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def split_message(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks with newlines into messages of at most ``limit`` characters.
+    """Join blocks with newlines into messages of at most ``limit`` (Telegram-counted) characters.
 
     A block (a section, or lines that belong together) moves to the next message whole; a block
     longer than a message is split between its lines, and a single line longer than a whole
@@ -31,10 +36,10 @@ def split_message(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str
     messages: list[str] = []
     current = ""
     for block in blocks:
-        pieces = [block] if len(block) <= limit else _lines_within(block, limit)
+        pieces = [block] if telegram_length(block) <= limit else _lines_within(block, limit)
         for piece in pieces:
             candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) <= limit:
+            if telegram_length(candidate) <= limit:
                 current = candidate
                 continue
             if current:
@@ -48,8 +53,18 @@ def split_message(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str
 def _lines_within(block: str, limit: int) -> list[str]:
     lines: list[str] = []
     for line in block.split("\n"):
-        lines.extend(_words_within(line, limit) if len(line) > limit else [line])
+        lines.extend(_words_within(line, limit) if telegram_length(line) > limit else [line])
     return lines
+
+
+def _longest_prefix(word: str, limit: int) -> int:
+    """How many characters of ``word`` fit in ``limit`` UTF-16 units (at least one)."""
+    used = 0
+    for index, char in enumerate(word):
+        used += telegram_length(char)
+        if used > limit:
+            return max(index, 1)
+    return len(word)
 
 
 def _words_within(line: str, limit: int) -> list[str]:
@@ -57,14 +72,15 @@ def _words_within(line: str, limit: int) -> list[str]:
     pieces: list[str] = []
     current = ""
     for word in line.split(" "):
-        while len(word) > limit:
+        while telegram_length(word) > limit:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(word[:limit])
-            word = word[limit:]
+            cut = _longest_prefix(word, limit)
+            pieces.append(word[:cut])
+            word = word[cut:]
         candidate = f"{current} {word}" if current else word
-        if len(candidate) <= limit:
+        if telegram_length(candidate) <= limit:
             current = candidate
         else:
             pieces.append(current)

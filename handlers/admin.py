@@ -26,6 +26,7 @@ from bot.runtime import Runtime
 from bot.services.accounts import Role
 from bot.services.invites import InviteError, create_department_invite
 from bot.services.officer_admin import AdminOutcome, AdminResult, DepartmentRoster, OfficerAdmin, OfficerEntry
+from bot.text import telegram_length
 from handlers.callback_data import CallbackPrefix, InvalidCallbackDataError, build, parse
 from handlers.commands import Command
 from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
@@ -169,7 +170,7 @@ class _Page:
 
     @property
     def length(self) -> int:
-        return sum(len(line) + 1 for line in self.lines)
+        return sum(telegram_length(line) + 1 for line in self.lines)
 
 
 def _local_date(caller: Caller, runtime: Runtime, value: dt.datetime) -> str:
@@ -213,7 +214,7 @@ def _department_title(caller: Caller, group: DepartmentRoster) -> str:
 
 
 def _fits(page: _Page, lines: list[str], buttons: list[InlineKeyboardButton]) -> bool:
-    extra = sum(len(line) + 1 for line in lines)
+    extra = sum(telegram_length(line) + 1 for line in lines)
     return page.length + extra <= MESSAGE_LIMIT and len(page.buttons) + len(buttons) <= BUTTON_LIMIT
 
 

@@ -17,6 +17,7 @@ from telegram.ext import Application
 
 from bot.clock import FakeClock
 from bot.runtime import Runtime
+from bot.text import telegram_length
 from handlers.summary_delivery import run_digest_round
 from storage.repositories import locks
 from tests.e2e.conftest import ADMIN_ID, register_officer
@@ -140,7 +141,7 @@ async def test_a_group_registered_with_nhantonghop_receives_the_digests(
     assert report.sent == 1
     digest = [m.text or "" for m in group.messages[2:]]
     assert digest[0].startswith("🗓 Bản tin tuần, ngày 14/12/2015")
-    assert all(len(text) <= 4096 for text in digest)
+    assert all(telegram_length(text) <= 4096 for text in digest)
     assert not any("Bản tin tuần" in (m.text or "") for m in admin.messages)  # the group replaces private chats
 
 
@@ -192,3 +193,18 @@ async def test_a_simulated_end_of_year_sends_each_digest_once(
         if m.document or m.photo
     )
     assert files == Counter({(d, name): 1 for d in compiles for name in FILE_NAMES})
+
+
+async def test_a_failing_upload_is_retried_without_repeating_the_parts_already_sent(
+    bot_app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, clock: FakeClock, emulator: BotApiEmulator
+) -> None:
+    admin = await _setup_2015(runtime, clock, emulator, dt.date(2015, 12, 16))
+    clock.current = _at(dt.date(2015, 12, 16))
+    emulator.fail_next("sendPhoto", 1, "500")
+    emulator.fail_next("sendDocument", 1, "429", retry_after=0.01)
+    report = await run_digest_round(bot_app.bot, runtime)
+    assert (report.sent, report.failed) == (3, 0)  # this week's digest, the 15/12 report and the compile
+    texts = [m.text for m in admin.messages if m.text]
+    assert len(texts) == len(set(texts))  # no message twice
+    assert sorted(name for name in _files(admin.messages)) == sorted(FILE_NAMES)
+    assert len([m for m in admin.messages if m.document or m.photo]) == len(FILE_NAMES)

@@ -19,6 +19,7 @@ from bot.reports.model import DeliveryState
 from bot.runtime import Runtime
 from bot.services.digests import DigestService
 from bot.services.summaries import SummaryService
+from bot.text import telegram_length
 from scheduler.reminder_schedule import LOCAL_TZ
 from storage.enums import DigestKind, OfficerRole, ProgressStatus, SendStatus
 from storage.repositories import departments, digests, indicator_values, task_progress
@@ -144,14 +145,14 @@ async def test_the_compile_message_reads_well_and_splits_between_sections(
     assert "Ủy ban nhân dân thành phố Kon Tum" in text
     assert "⏱ Nộp trễ" in text
     assert "Đã trồng 2.000 cây xanh" in text
-    assert all(len(message) <= 4096 for message in messages)
+    assert all(telegram_length(message) <= 4096 for message in messages)
 
     small = render_summary(vi, summary, limit=700)
     assert len(small) > 3
     assert "\n".join(small).replace("\n", "") == text.replace("\n", "")  # nothing lost, nothing cut
     headings = ("📈 CHỈ TIÊU", "🏢 TÌNH HÌNH NỘP", "📋 NHIỆM VỤ")
     for message in small:
-        assert all(len(message) <= 700 for message in small)
+        assert all(telegram_length(message) <= 700 for message in small)
         for heading in headings:  # a section heading is never the last line of a message
             assert not message.rstrip().endswith(heading.split()[-1]) or heading not in message.splitlines()[-1]
 

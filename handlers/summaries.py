@@ -15,9 +15,10 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.services.digests import DigestService
+from bot.services.summaries import SummaryService
 from handlers.common import Caller, reply, runtime_of
 from handlers.outbox import Ending, send_parts
-from handlers.summary_delivery import compile_now, compile_parts
+from handlers.summary_delivery import compile_parts
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ async def compile_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, ca
             return
         year = open_year if open_year is not None else years[-1]
     await reply(update, context, caller._("Compiling {year}, please wait a moment…").format(year=year))
-    summary = await compile_now(runtime, year)
+    summary = await SummaryService.from_runtime(runtime).compile(year)
     chat = update.effective_chat
     assert chat is not None
     delivery = await send_parts(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from telegram import Bot
@@ -16,7 +16,6 @@ from bot.reports.message import render_deadline_day, render_summary, render_week
 from bot.reports.model import YearSummary
 from bot.runtime import Runtime
 from bot.services.digests import DigestEnvelope, DigestService
-from bot.services.summaries import SummaryService
 from handlers.common import runtime_of
 from handlers.outbox import Ending, Part, PartKind, send_parts
 
@@ -32,7 +31,6 @@ class DigestReport:
     sent: int = 0
     failed: int = 0
     gone: int = 0
-    kinds: list[str] = field(default_factory=list)
 
 
 async def compile_parts(translator: Translator, summary: YearSummary) -> list[Part]:
@@ -90,7 +88,6 @@ async def run_digest_round(bot: Bot, runtime: Runtime, service: DigestService | 
     report = DigestReport(claimed=len(envelopes))
     settings = runtime.settings
     for envelope in envelopes:
-        report.kinds.append(envelope.key.kind.value)
         try:
             parts = await _parts(runtime, service, envelope)
         except Exception as error:  # a compile that cannot be built must not stop the other digests
@@ -135,8 +132,3 @@ async def run_digest_round(bot: Bot, runtime: Runtime, service: DigestService | 
 async def digest_round_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The JobQueue callback: at start-up, at SUMMARY_TIME and with every reminder sweep."""
     await run_digest_round(context.bot, runtime_of(context))
-
-
-async def compile_now(runtime: Runtime, year: int) -> YearSummary:
-    """/tonghop: the same compile the scheduled send builds."""
-    return await SummaryService.from_runtime(runtime).compile(year)

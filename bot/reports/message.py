@@ -153,7 +153,8 @@ def _target_phrase(translator: Translator, line: IndicatorLine) -> str | None:
 
 
 def _verdict(line: DepartmentLine) -> DeliveryState:
-    return next(state for state in _SEVERITY if line.count(state) or state is DeliveryState.ON_TIME)
+    """The worst state among the department's outcomes (on time when all are)."""
+    return next((state for state in _SEVERITY if line.count(state)), DeliveryState.ON_TIME)
 
 
 def _department_blocks(translator: Translator, departments: Sequence[DepartmentLine]) -> list[str]:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.reports.model import DeadlineDayReport, WeeklyDigest
+from bot.services.delivery import load_filed
 from bot.services.reminders import worker_name
 from bot.services.summaries import SummaryService
 from scheduler.digest_schedule import (
@@ -108,24 +109,27 @@ class DigestService:
             chats = await self.chats(session)
             if not chats:
                 return []
-            snapshot, filed = await self.summaries.load(session)
+            snapshot = await self.summaries.snapshot(session)
+            slot = latest_weekly(self.policy, now)
+            if slot is not None and await self._settled(session, DigestKind.WEEKLY, [slot.subject], now):
+                slot = None
             open_deadlines = [d for d in snapshot.deadlines if d.period_year not in snapshot.locked_years]
-            weekly: dict[str, WeeklyDigest] = {}
-            if (slot := latest_weekly(self.policy, now)) is not None and not await self._settled(
-                session, DigestKind.WEEKLY, [slot.subject], now
-            ):
-                digest = self.summaries.weekly(snapshot, filed, today, self.policy.window_days)
-                if not digest.is_empty:
-                    weekly[slot.subject] = digest
             fresh_days = {
                 deadline_subject(d.due_on): d.due_on
                 for d in open_deadlines
                 if self.policy.fresh(after_deadline_at(d.due_on, self.policy), now)
             }
-            taken = await self._settled(session, DigestKind.DEADLINE, fresh_days, now)
+            for subject in await self._settled(session, DigestKind.DEADLINE, fresh_days, now):
+                del fresh_days[subject]
+            weekly: dict[str, WeeklyDigest] = {}
             days: dict[str, DeadlineDayReport] = {}
-            for subject, due_on in sorted(fresh_days.items()):
-                if subject not in taken:
+            if slot is not None or fresh_days:  # most rounds build nothing: the filed reports are read only when needed
+                filed = await load_filed(session, {d.period_year for d in snapshot.deadlines})
+                if slot is not None:
+                    digest = self.summaries.weekly(snapshot, filed, today, self.policy.window_days)
+                    if not digest.is_empty:
+                        weekly[slot.subject] = digest
+                for subject, due_on in sorted(fresh_days.items()):
                     report = self.summaries.deadline_day(snapshot, filed, due_on, today)
                     if report.deadlines:
                         days[subject] = report

@@ -55,6 +55,8 @@ class UnknownDepartmentError(KeyError):
 
 #: Routing answers kept per (code, date); cleared when full, so a bot running for years stays small.
 ROUTE_CACHE_LIMIT = 50_000
+#: Answers kept per date (predecessors); a running bot asks about a handful of dates a day.
+PER_DATE_CACHE_LIMIT = 64
 
 
 class DepartmentRegistry:
@@ -67,6 +69,7 @@ class DepartmentRegistry:
         # The registry never changes after construction, so routing answers are kept: a reminder
         # round asks the same (code, date) questions thousands of times.
         self._routes: dict[tuple[str, dt.date], tuple[str, ...]] = {}
+        self._taken_over: dict[dt.date, dict[str, tuple[str, ...]]] = {}
         for department in plan.departments:
             self._by_code.setdefault(department.code, department)
             for name in (department.name, *department.aliases):
@@ -132,6 +135,26 @@ class DepartmentRegistry:
                 continue
             return None  # not formed yet, or dissolved with no successor
 
+    def predecessors(self, code: str, on: dt.date) -> tuple[str, ...]:
+        """Departments whose work ``code`` has taken over by ``on`` (mergers), not counting itself.
+
+        Worked out for every department at once per date and kept: a summary asks it of each of
+        hundreds of departments.
+        """
+        taken_over = self._taken_over.get(on)
+        if taken_over is None:
+            found: dict[str, list[str]] = {}
+            for department in self._by_code.values():
+                if department.kind is DepartmentKind.GROUP:
+                    continue
+                successor = self.successor_on(department.code, on)
+                if successor is not None and successor != department.code:
+                    found.setdefault(successor, []).append(department.code)
+            if len(self._taken_over) >= PER_DATE_CACHE_LIMIT:
+                self._taken_over.clear()
+            taken_over = self._taken_over[on] = {code: tuple(codes) for code, codes in found.items()}
+        return taken_over.get(code, ())
+
     def route(self, code: str, on: dt.date) -> list[str]:
         """Who answers on `on` for what the plan gave to `code`: groups expanded, successions followed."""
         cached = self._routes.get((code, on))
@@ -148,10 +171,10 @@ class DepartmentRegistry:
 
     def route_all(self, codes: list[str], on: dt.date) -> list[str]:
         """`route` over several codes (a task's lead or coordinators), in order, without repeats."""
-        result: list[str] = []
+        result: dict[str, None] = {}
         for code in codes:
-            result.extend(routed for routed in self.route(code, on) if routed not in result)
-        return result
+            result.update(dict.fromkeys(self.route(code, on)))
+        return list(result)
 
     def planning_office(self, on: dt.date) -> str:
         """The office that receives and consolidates the reports on `on` (IV.3), after any merger."""

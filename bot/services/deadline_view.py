@@ -9,8 +9,9 @@ office. Deadlines of a locked year are left out: nothing can be filed for them a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,28 +111,28 @@ class DeadlineViewService(DeliveryService):
 
     def items_from(self, snapshot: PlanSnapshot, filed: Filed, department_code: str, today: dt.date) -> list[DueItem]:
         """``items`` over facts already loaded: a reminder round calls it for every department."""
-        task_roles = self.task_roles(department_code, today)
-        indicator_roles = self.indicator_roles(department_code, today)
+        index = snapshot.index
+        roles = self.responsibility.roles_on(today)
         regime_kinds = self.regime_kinds(department_code, today)
 
-        mine: list[tuple[Deadline, DepartmentRole | None, str | None, int | None, str]] = []
-        for deadline in snapshot.deadlines:
-            task_id, indicator_id = deadline.task_id, deadline.indicator_id
-            if deadline.subject_type is SubjectType.TASK and task_id is not None and task_id in snapshot.tasks:
+        mine: list[tuple[int, Deadline, DepartmentRole | None, str | None, int | None, str]] = []
+        for assignment in roles.tasks.get(department_code, ()):
+            task_id = index.task_ids.get(assignment.task.id)
+            if task_id is not None:
                 task = snapshot.tasks[task_id]
-                if (role := task_roles.get(task.task_key)) is not None:
-                    mine.append((deadline, role, task.task_key, None, task.title))
-            elif (
-                deadline.subject_type is SubjectType.INDICATOR
-                and indicator_id is not None
-                and indicator_id in snapshot.indicators
-            ):
+                for position, deadline in index.by_task.get(task_id, ()):
+                    mine.append((position, deadline, assignment.role, task.task_key, None, task.title))
+        for number, (_, role) in roles.indicators.get(department_code, {}).items():
+            indicator_id = index.indicator_ids.get(number)
+            if indicator_id is not None:
                 indicator = snapshot.indicators[indicator_id]
-                if (role := indicator_roles.get(indicator.number)) is not None:
-                    mine.append((deadline, role, None, indicator.number, indicator.name))
-            elif deadline.subject_type is SubjectType.REGIME and deadline.kind in regime_kinds:
-                mine.append((deadline, None, None, None, deadline.label or ""))
-        statuses = self.statuses_from(snapshot, filed, department_code, [row[0] for row in mine], today)
+                for position, deadline in index.by_indicator.get(indicator_id, ()):
+                    mine.append((position, deadline, role, None, indicator.number, indicator.name))
+        for position, deadline in index.regime:
+            if deadline.kind in regime_kinds:
+                mine.append((position, deadline, None, None, None, deadline.label or ""))
+        mine.sort(key=itemgetter(0))  # the snapshot's order, whatever the subject
+        statuses = self.statuses_from(snapshot, filed, department_code, [row[1] for row in mine], today)
         return [
             DueItem(
                 deadline_id=deadline.id,
@@ -149,25 +150,13 @@ class DeadlineViewService(DeliveryService):
                 missing_indicators=statuses[deadline.id].missing_indicators,
                 delivered_at=statuses[deadline.id].delivered_at,
             )
-            for deadline, role, task_key, number, title in mine
+            for _, deadline, role, task_key, number, title in mine
         ]
-
-    def task_roles(self, department_code: str, on: dt.date) -> Mapping[str, DepartmentRole]:
-        return {a.task.id: a.role for a in self.responsibility.tasks_for(department_code, on)}
-
-    def indicator_roles(self, department_code: str, on: dt.date) -> Mapping[int, DepartmentRole]:
-        roles: dict[int, DepartmentRole] = {}
-        for indicator in self.responsibility.plan.indicators:
-            if self.responsibility.leads_indicator(department_code, indicator, on):
-                roles[indicator.id] = DepartmentRole.LEAD
-            elif department_code in self.registry.route_all(indicator.coordinators, on):
-                roles[indicator.id] = DepartmentRole.COORDINATOR
-        return roles
 
     def regime_kinds(self, department_code: str, on: dt.date) -> Sequence[DeadlineKind]:
         """The yearly report binds every reporter; the consolidated report binds the planning office."""
         kinds: list[DeadlineKind] = []
-        if department_code in self.registry.reporters(on):
+        if department_code in self.responsibility.roles_on(on).reporters:
             kinds.append(DeadlineKind.ANNUAL_REPORT)
         if department_code == self.registry.planning_office(on):
             kinds.append(DeadlineKind.CONSOLIDATED_REPORT)

@@ -27,7 +27,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, Self
+from functools import cached_property
+from operator import itemgetter
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,11 +49,8 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-class DeadlineLike(Protocol):
-    """What the rule reads of a deadline (a ``storage.models.Deadline`` row fits)."""
-
-    @property
-    def id(self) -> int: ...
+class SubjectDue(Protocol):
+    """What falls due: a task, an indicator or the regime's report, for a reporting year."""
 
     @property
     def subject_type(self) -> SubjectType: ...
@@ -64,6 +63,13 @@ class DeadlineLike(Protocol):
 
     @property
     def period_year(self) -> int: ...
+
+
+class DeadlineLike(SubjectDue, Protocol):
+    """What the rule reads of a deadline (a ``storage.models.Deadline`` row fits)."""
+
+    @property
+    def id(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,7 @@ class Delivery:
 
 
 NOT_DELIVERED = Delivery(False)
+D = TypeVar("D")
 
 
 def _delivered_at(at: dt.datetime | None) -> Delivery:
@@ -155,17 +162,6 @@ def deliveries(deadlines: Iterable[DeadlineLike], duties: Duties, facts: Facts) 
     return {deadline.id: delivery(deadline, duties, facts) for deadline in deadlines}
 
 
-def predecessors(registry: DepartmentRegistry, code: str, on: dt.date) -> list[str]:
-    """Departments whose work ``code`` has taken over by ``on`` (mergers), not counting itself."""
-    return [
-        department.code
-        for department in registry
-        if department.kind is not DepartmentKind.GROUP
-        and department.code != code
-        and registry.successor_on(department.code, on) == code
-    ]
-
-
 @dataclass(frozen=True, slots=True)
 class Scope:
     """A department as the rule sees it on a date: code → id of itself first, then of the ones it took over."""
@@ -179,31 +175,61 @@ class Scope:
 
 
 @dataclass(frozen=True, slots=True)
-class DeadlineRow:
-    """The parts of a stored deadline the duties are built from."""
+class DueYears:
+    """Per task and per indicator id: the years it falls due, each with the position of its first
+    deadline that year among the plan's deadlines (so duties keep the order people read them in)."""
 
-    subject_type: SubjectType
-    task_id: int | None
-    indicator_id: int | None
-    period_year: int
+    tasks: Mapping[int, Mapping[int, int]]
+    indicators: Mapping[int, Mapping[int, int]]
 
 
-def build_duties(
-    led_task_ids: Mapping[int, str], led_indicator_ids: Mapping[int, int], all_deadlines: Iterable[DeadlineRow]
-) -> Duties:
-    """Per year, the led tasks and indicators that have a deadline of their own in that year."""
-    tasks: defaultdict[int, dict[int, TaskDuty]] = defaultdict(dict)
-    indicators: defaultdict[int, dict[int, IndicatorDuty]] = defaultdict(dict)
-    for row in all_deadlines:
+def due_years(deadlines: Iterable[SubjectDue]) -> DueYears:
+    tasks: defaultdict[int, dict[int, int]] = defaultdict(dict)
+    indicators: defaultdict[int, dict[int, int]] = defaultdict(dict)
+    for position, row in enumerate(deadlines):
         task, indicator = row.task_id, row.indicator_id
-        if row.subject_type is SubjectType.TASK and task is not None and task in led_task_ids:
-            tasks[row.period_year][task] = TaskDuty(task, led_task_ids[task])
-        elif row.subject_type is SubjectType.INDICATOR and indicator is not None and indicator in led_indicator_ids:
-            indicators[row.period_year][indicator] = IndicatorDuty(indicator, led_indicator_ids[indicator])
+        if row.subject_type is SubjectType.TASK and task is not None:
+            tasks[task].setdefault(row.period_year, position)
+        elif row.subject_type is SubjectType.INDICATOR and indicator is not None:
+            indicators[indicator].setdefault(row.period_year, position)
+    return DueYears(dict(tasks), dict(indicators))
+
+
+def _by_year(pairs: Iterable[tuple[int, int, D]]) -> dict[int, tuple[D, ...]]:
+    """(year, position, duty) → year → duties in position order."""
+    found: defaultdict[int, list[tuple[int, D]]] = defaultdict(list)
+    for year, position, duty in pairs:
+        found[year].append((position, duty))
+    return {year: tuple(duty for _, duty in sorted(rows, key=itemgetter(0))) for year, rows in found.items()}
+
+
+def build_duties(led_tasks: Iterable[TaskDuty], led_indicators: Iterable[IndicatorDuty], years: DueYears) -> Duties:
+    """Per year, the led tasks and indicators that have a deadline of their own in that year."""
     return Duties(
-        led_tasks={year: tuple(found.values()) for year, found in tasks.items()},
-        led_indicators={year: tuple(found.values()) for year, found in indicators.items()},
+        led_tasks=_by_year(
+            (year, position, duty) for duty in led_tasks for year, position in years.tasks.get(duty.id, {}).items()
+        ),
+        led_indicators=_by_year(
+            (year, position, duty)
+            for duty in led_indicators
+            for year, position in years.indicators.get(duty.id, {}).items()
+        ),
     )
+
+
+Placed = tuple[int, Deadline]  # a deadline and its position among the snapshot's deadlines
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineIndex:
+    """The snapshot's deadlines by subject, so a department's are found without reading all of them."""
+
+    by_task: Mapping[int, tuple[Placed, ...]]
+    by_indicator: Mapping[int, tuple[Placed, ...]]
+    regime: tuple[Placed, ...]
+    years: DueYears
+    task_ids: Mapping[str, int]  # "I.2" → stored id
+    indicator_ids: Mapping[int, int]  # 6 → stored id
 
 
 @dataclass(frozen=True)
@@ -217,6 +243,30 @@ class PlanSnapshot:
     department_ids: Mapping[str, int]
     locked_years: frozenset[int]
 
+    @cached_property
+    def index(self) -> DeadlineIndex:
+        """Built on first use and kept with the snapshot (a round or a compile asks it per department)."""
+        by_task: defaultdict[int, list[Placed]] = defaultdict(list)
+        by_indicator: defaultdict[int, list[Placed]] = defaultdict(list)
+        regime: list[Placed] = []
+        for position, deadline in enumerate(self.deadlines):
+            task, indicator = deadline.task_id, deadline.indicator_id
+            if deadline.subject_type is SubjectType.TASK and task is not None and task in self.tasks:
+                by_task[task].append((position, deadline))
+            elif deadline.subject_type is SubjectType.INDICATOR and indicator is not None:
+                if indicator in self.indicators:
+                    by_indicator[indicator].append((position, deadline))
+            elif deadline.subject_type is SubjectType.REGIME:
+                regime.append((position, deadline))
+        return DeadlineIndex(
+            by_task={task: tuple(rows) for task, rows in by_task.items()},
+            by_indicator={indicator: tuple(rows) for indicator, rows in by_indicator.items()},
+            regime=tuple(regime),
+            years=due_years(self.deadlines),
+            task_ids={row.task_key: row.id for row in self.tasks.values()},
+            indicator_ids={row.number: row.id for row in self.indicators.values()},
+        )
+
 
 @dataclass(frozen=True)
 class Filed:
@@ -226,22 +276,36 @@ class Filed:
     progress: Mapping[tuple[int, int, int], dt.datetime]  # (department id, task id, year) → first report
     figures: Mapping[tuple[int, int], dt.datetime]  # (indicator id, year) → first confirmed figure
 
+    @cached_property
+    def progress_by_department(self) -> Mapping[int, tuple[tuple[tuple[int, int], dt.datetime], ...]]:
+        """Department id → its ((task id, year), first report): built once, read per department."""
+        found: defaultdict[int, list[tuple[tuple[int, int], dt.datetime]]] = defaultdict(list)
+        for (department, task, year), at in self.progress.items():
+            found[department].append(((task, year), at))
+        return {department: tuple(rows) for department, rows in found.items()}
+
     def facts_for(self, department_ids: Iterable[int]) -> Facts:
         """The departments' reports as one (a merged department's reports count for its successor)."""
-        ids = set(department_ids)
         progress: dict[tuple[int, int], dt.datetime] = {}
-        for (department, task, year), at in self.progress.items():
-            if department in ids and ((task, year) not in progress or at < progress[task, year]):
-                progress[task, year] = at
+        for department in set(department_ids):
+            for key, at in self.progress_by_department.get(department, ()):
+                if key not in progress or at < progress[key]:
+                    progress[key] = at
         return Facts(progress=progress, figures=self.figures)
 
 
-async def load_snapshot(session: AsyncSession, plan_id: int, department_codes: Iterable[str]) -> PlanSnapshot:
+async def load_snapshot(
+    session: AsyncSession, plan_id: int, department_codes: Iterable[str], years: Iterable[int] | None = None
+) -> PlanSnapshot:
+    """The plan as stored; only the deadlines of ``years`` when given (a yearly report's duties are
+    that year's subjects, so one year's deadlines are enough to judge that year)."""
     return PlanSnapshot(
         plan_id=plan_id,
         tasks={row.id: row for row in await plan_rows.list_tasks(session, plan_id)},
         indicators={row.id: row for row in await plan_rows.list_indicators(session, plan_id)},
-        deadlines=tuple(await plan_rows.list_deadlines(session, plan_id)),
+        deadlines=tuple(
+            await plan_rows.list_deadlines(session, plan_id, period_years=None if years is None else set(years))
+        ),
         department_ids=await plan_rows.department_ids(session, department_codes),
         locked_years=frozenset(await locks.locked_years(session, plan_id)),
     )
@@ -285,9 +349,9 @@ class DeliveryService:
         async with self.sessions() as session:
             return await self.statuses(session, department_code, deadlines, self.today())
 
-    async def snapshot(self, session: AsyncSession) -> PlanSnapshot:
+    async def snapshot(self, session: AsyncSession, years: Iterable[int] | None = None) -> PlanSnapshot:
         codes = [department.code for department in self.registry]
-        return await load_snapshot(session, await self.periods.plan_id(session), codes)
+        return await load_snapshot(session, await self.periods.plan_id(session), codes, years)
 
     def departments_on(self, on: dt.date) -> list[str]:
         """Every department that exists on ``on`` (not a group, not merged away), in plan order."""
@@ -299,11 +363,11 @@ class DeliveryService:
         ]
 
     def scope(self, department_ids: Mapping[str, int], department_code: str, on: dt.date) -> Scope:
-        codes = [department_code, *predecessors(self.registry, department_code, on)]
+        codes = [department_code, *self.registry.predecessors(department_code, on)]
         return Scope(department_code, {code: department_ids[code] for code in codes if code in department_ids})
 
     async def load_scope(self, session: AsyncSession, department_code: str, on: dt.date) -> Scope:
-        codes = [department_code, *predecessors(self.registry, department_code, on)]
+        codes = [department_code, *self.registry.predecessors(department_code, on)]
         return self.scope(await plan_rows.department_ids(session, codes), department_code, on)
 
     async def statuses(
@@ -333,21 +397,16 @@ class DeliveryService:
 
     def duties(self, snapshot: PlanSnapshot, department_code: str, on: dt.date) -> Duties:
         """The led tasks and indicators of the department today, by the years they fall due."""
-        task_ids = {row.task_key: row.id for row in snapshot.tasks.values()}
-        indicator_ids = {row.number: row.id for row in snapshot.indicators.values()}
-        led_tasks = {
-            task_ids[assignment.task.id]: assignment.task.id
-            for assignment in self.responsibility.tasks_for(department_code, on)
-            if assignment.role is DepartmentRole.LEAD and assignment.task.id in task_ids
-        }
-        led_indicators = {
-            indicator_ids[indicator.id]: indicator.id
-            for indicator in self.responsibility.indicators_led_by(department_code, on)
-            if indicator.id in indicator_ids
-        }
-        rows = [
-            DeadlineRow(row.subject_type, row.task_id, row.indicator_id, row.period_year)
-            for row in snapshot.deadlines
-            if row.subject_type is not SubjectType.REGIME
+        index = snapshot.index
+        roles = self.responsibility.roles_on(on)
+        led_tasks = [
+            TaskDuty(index.task_ids[assignment.task.id], assignment.task.id)
+            for assignment in roles.tasks.get(department_code, ())
+            if assignment.role is DepartmentRole.LEAD and assignment.task.id in index.task_ids
         ]
-        return build_duties(led_tasks, led_indicators, rows)
+        led_indicators = [
+            IndicatorDuty(index.indicator_ids[number], number)
+            for number, (_, role) in roles.indicators.get(department_code, {}).items()
+            if role is DepartmentRole.LEAD and number in index.indicator_ids
+        ]
+        return build_duties(led_tasks, led_indicators, index.years)

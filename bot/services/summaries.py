@@ -115,7 +115,7 @@ class SummaryService(DeadlineViewService):
 
     async def load(self, session: AsyncSession, years: Iterable[int] | None = None) -> tuple[PlanSnapshot, Filed]:
         """The plan and what was filed (for ``years``, or every year of the plan's deadlines)."""
-        snapshot = await self.snapshot(session)
+        snapshot = await self.snapshot(session, years)
         wanted = set(years) if years is not None else {d.period_year for d in snapshot.deadlines}
         return snapshot, await load_filed(session, wanted)
 

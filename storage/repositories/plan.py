@@ -7,7 +7,7 @@ them (routing a dissolved department's work to its successor happens at run time
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -121,9 +121,10 @@ async def list_deadlines(
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
     subject_type: SubjectType | None = None,
+    period_years: Collection[int] | None = None,
     active_only: bool = True,
 ) -> list[Deadline]:
-    """Deadlines in ``[due_from, due_to]`` (both inclusive), soonest first."""
+    """Deadlines in ``[due_from, due_to]`` (both inclusive) of the given reporting years, soonest first."""
     query = select(Deadline).where(Deadline.plan_id == plan_id).order_by(Deadline.due_on, Deadline.id)
     if due_from is not None:
         query = query.where(Deadline.due_on >= due_from)
@@ -131,6 +132,8 @@ async def list_deadlines(
         query = query.where(Deadline.due_on <= due_to)
     if subject_type is not None:
         query = query.where(Deadline.subject_type == subject_type)
+    if period_years is not None:
+        query = query.where(Deadline.period_year.in_(sorted(set(period_years))))
     if active_only:
         query = query.where(Deadline.active.is_(True))
     return list((await session.scalars(query)).all())

@@ -16,7 +16,6 @@ from bot.plan.model import DeadlineKind
 from bot.plan.registry import DepartmentRegistry
 from bot.runtime import Runtime
 from bot.services.delivery import (
-    DeadlineRow,
     Delivery,
     DeliveryService,
     Duties,
@@ -25,7 +24,7 @@ from bot.services.delivery import (
     TaskDuty,
     build_duties,
     deliveries,
-    predecessors,
+    due_years,
     regime_delivery,
 )
 from storage.enums import ProgressStatus, SubjectType
@@ -35,6 +34,14 @@ from storage.repositories import plan as plan_rows
 from tests.services.conftest import NOW
 
 AT = dt.datetime(2015, 12, 10, 3, 0, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    subject_type: SubjectType
+    task_id: int | None
+    indicator_id: int | None
+    period_year: int
 
 
 @dataclass(frozen=True)
@@ -94,23 +101,29 @@ def test_leading_nothing_delivers_with_any_progress_report_of_the_year() -> None
 
 def test_duties_only_count_subjects_due_that_year() -> None:
     rows = [
-        DeadlineRow(SubjectType.TASK, 10, None, 2013),
-        DeadlineRow(SubjectType.TASK, 10, None, 2014),
-        DeadlineRow(SubjectType.TASK, 11, None, 2014),  # not led
-        DeadlineRow(SubjectType.INDICATOR, None, 20, 2014),
-        DeadlineRow(SubjectType.REGIME, None, None, 2014),
+        SubjectRow(SubjectType.TASK, 12, None, 2014),  # due before task 10 in 2014: listed first
+        SubjectRow(SubjectType.TASK, 10, None, 2013),
+        SubjectRow(SubjectType.TASK, 10, None, 2014),
+        SubjectRow(SubjectType.TASK, 10, None, 2014),  # a second deadline the same year counts once
+        SubjectRow(SubjectType.TASK, 11, None, 2014),  # not led
+        SubjectRow(SubjectType.INDICATOR, None, 20, 2014),
+        SubjectRow(SubjectType.REGIME, None, None, 2014),
     ]
-    duties = build_duties({10: "I.4"}, {20: 6}, rows)
-    assert duties.led_tasks == {2013: (TaskDuty(10, "I.4"),), 2014: (TaskDuty(10, "I.4"),)}
+    led_tasks = [TaskDuty(10, "I.4"), TaskDuty(12, "II.1")]
+    duties = build_duties(led_tasks, [IndicatorDuty(20, 6)], due_years(rows))
+    assert duties.led_tasks == {
+        2013: (TaskDuty(10, "I.4"),),
+        2014: (TaskDuty(12, "II.1"), TaskDuty(10, "I.4")),
+    }
     assert duties.led_indicators == {2014: (IndicatorDuty(20, 6),)}
 
 
 def test_predecessors_follow_the_2025_merger() -> None:
     registry = DepartmentRegistry(load_plan().plan)
-    assert sorted(predecessors(registry, "SNNMT", dt.date(2026, 1, 1))) == ["SNNPTNT", "STNMT"]
-    assert predecessors(registry, "SNNMT", dt.date(2024, 1, 1)) == []
-    assert predecessors(registry, "SXD", dt.date(2026, 1, 1)) == ["SGTVT"]  # Sở Giao thông vận tải
-    assert predecessors(registry, "SCT", dt.date(2026, 1, 1)) == []
+    assert sorted(registry.predecessors("SNNMT", dt.date(2026, 1, 1))) == ["SNNPTNT", "STNMT"]
+    assert registry.predecessors("SNNMT", dt.date(2024, 1, 1)) == ()
+    assert registry.predecessors("SXD", dt.date(2026, 1, 1)) == ("SGTVT",)  # Sở Giao thông vận tải
+    assert registry.predecessors("SCT", dt.date(2026, 1, 1)) == ()
 
 
 # --- over the real plan, on the database -----------------------------------------------------

@@ -30,11 +30,6 @@ def plan(loaded: LoadedPlan) -> Plan:
 
 
 @pytest.fixture(scope="module")
-def registry(plan: Plan) -> DepartmentRegistry:
-    return DepartmentRegistry(plan)
-
-
-@pytest.fixture(scope="module")
 def document() -> str:
     return SOURCE.read_text(encoding="utf-8")
 

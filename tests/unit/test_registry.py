@@ -6,23 +6,12 @@ import datetime as dt
 
 import pytest
 
-from bot.plan.loader import read_plan
 from bot.plan.model import Plan, Succession
 from bot.plan.registry import DepartmentRegistry, UnknownDepartmentError, normalize_name
 
 BEFORE_MERGERS = dt.date(2024, 12, 31)
 AFTER_DEPARTMENT_MERGERS = dt.date(2025, 6, 1)
 AFTER_DISTRICTS_END = dt.date(2025, 7, 1)
-
-
-@pytest.fixture(scope="module")
-def plan() -> Plan:
-    return read_plan()
-
-
-@pytest.fixture(scope="module")
-def registry(plan: Plan) -> DepartmentRegistry:
-    return DepartmentRegistry(plan)
 
 
 def _task_leads(plan: Plan, task_id: str) -> list[str]:

@@ -44,12 +44,12 @@ from bot.runtime import Runtime, build_runtime
 from bot.services.delivery import load_filed
 from bot.services.reminder_plan import Recipient, plan_round
 from bot.services.reminders import ReminderService
+from emulator.emulator import BotApiEmulator
 from handlers.reminder_delivery import run_round
 from storage import migrate
 from storage.models import ReminderSend
 from storage.repositories import departments, locks, officers
 from tests.dbfixtures import SQLITE, backend_of, blank_database
-from tests.emulator.emulator import BotApiEmulator
 
 OFFICERS: Final = 1_000
 RATE_PER_SECOND: Final = 30

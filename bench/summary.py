@@ -63,16 +63,18 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import bot.reports.files as report_files
 from bench.system import machine
 from bot.clock import FakeClock
 from bot.config import DEFAULT_LOCALES_DIR, Settings
 from bot.i18n import Translator, compile_catalogs
 from bot.plan.model import Indicator as PlanFileIndicator
 from bot.plan.model import Task as PlanFileTask
+from bot.reports.chart import render_chart
+from bot.reports.draft_report import build_draft_report
 from bot.reports.files import ReportFiles, build_report_files
 from bot.reports.message import render_summary
 from bot.reports.model import YearSummary
+from bot.reports.workbook import workbook_bytes
 from bot.runtime import Runtime, build_runtime
 from bot.services.summaries import SummaryService
 from storage import migrate
@@ -689,9 +691,9 @@ def file_sizes(files: ReportFiles | None) -> dict[str, int]:
 def file_breakdown(summary: YearSummary, translator: Translator) -> dict[str, float]:
     """One extra, untraced run of each file builder on its own: where the ALL time beyond TEXT goes."""
     builders = {
-        "xlsx": report_files.workbook_bytes,
-        "png": report_files.render_chart,
-        "docx": report_files.build_draft_report,
+        "xlsx": workbook_bytes,
+        "png": render_chart,
+        "docx": build_draft_report,
     }
     seconds: dict[str, float] = {}
     for name, build in builders.items():

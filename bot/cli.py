@@ -33,10 +33,13 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_CONFIG = 2
 EXIT_DATA = 3
+#: The same in both modes: long polling asks for them, setWebhook registers them.
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from bot.webhook import WebhookConfig
 
 log = logging.getLogger("greenbot")
 
@@ -118,13 +121,39 @@ def _runtime_or_exit(settings: Settings, plan: LoadedPlan, catalogs: Catalogs) -
         raise CliExit(EXIT_CONFIG) from exc
 
 
+def _webhook_config(args: argparse.Namespace, settings: Settings) -> WebhookConfig | None:
+    """`--webhook URL` or WEBHOOK_URL switches to webhook mode; both checked before anything starts."""
+    from bot.webhook import WebhookConfig, valid_secret, valid_url
+
+    url = getattr(args, "webhook", None) or settings.webhook_url
+    if not url:
+        return None
+    if not valid_url(url):
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_("The webhook address must be a full address such as https://bot.example.gov.vn/telegram, not {url}."),
+            url=url,
+        )
+    secret = settings.webhook_secret.get_secret_value()
+    if not valid_secret(secret):
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_("WEBHOOK_SECRET may only contain letters A-Z and a-z, digits, _ and -, at most 256 characters."),
+        )
+    return WebhookConfig(url, secret, settings.webhook_listen, settings.webhook_port, ALLOWED_UPDATES)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Long polling. Migrates the database first unless --no-migrate (several processes)."""
+    """Long polling, or webhooks with --webhook. Migrates the database first unless --no-migrate (several processes)."""
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
+    from bot.webhook import ListenError, WebhookRefusedError, run_webhook
     from storage.migrate import is_at_head, upgrade
 
+    webhook = _webhook_config(args, settings)
     token = settings.token_value()
     if not token:
         raise _fail(
@@ -148,9 +177,29 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             upgrade(settings.resolved_database_url)
     runtime = _runtime_or_exit(settings, plan, catalogs)
     application = build_application(runtime, token)
-    log.info("starting long polling against %s", settings.telegram_base_url)
     try:
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+        if webhook is not None:
+            run_webhook(application, webhook, runtime.engine)
+        else:
+            log.info("starting long polling against %s", settings.telegram_base_url)
+            application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
+    except ListenError as exc:
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_("Cannot listen on {address}:{port} ({reason}). Check WEBHOOK_LISTEN and WEBHOOK_PORT."),
+            address=exc.listen,
+            port=exc.port,
+            reason=exc.reason,
+        ) from exc
+    except WebhookRefusedError as exc:
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_("Telegram refused the webhook address {url}: {reason}"),
+            url=webhook.url if webhook else "",
+            reason=exc.reason,
+        ) from exc
     except InvalidToken as exc:
         raise _fail(
             settings,
@@ -198,6 +247,46 @@ def cmd_db_current(args: argparse.Namespace, settings: Settings) -> int:
 
     with _database_errors(settings):
         print(current_revision(settings.resolved_database_url) or "-")
+    return EXIT_OK
+
+
+def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """A consistent copy of the SQLite file while the bot runs; PostgreSQL is pg_dump's job."""
+    from storage.backup import BackupError, NotSqliteError, SourceMissingError, backup_sqlite, pg_dump_command
+
+    translator = _translator(settings)
+    url = settings.resolved_database_url
+    destination = Path(args.destination)
+    try:
+        result = backup_sqlite(url, destination)
+    except NotSqliteError as exc:
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_(
+                "DATABASE_URL is a PostgreSQL database: greenbot db backup only copies the SQLite file. "
+                "Back up PostgreSQL with pg_dump, for example:\n  {command}\nand restore with pg_restore (see README)."
+            ),
+            command=pg_dump_command(url, destination),
+        ) from exc
+    except SourceMissingError as exc:
+        raise _fail(
+            settings,
+            EXIT_CONFIG,
+            N_("There is no database file at {path}. Check DATABASE_URL or DATA_DIR."),
+            path=exc.path,
+        ) from exc
+    except BackupError as exc:
+        raise _fail(
+            settings, EXIT_FAILURE, N_("The backup to {path} failed: {reason}"), path=destination, reason=exc
+        ) from exc
+    print(
+        translator.gettext("Backup written to {path} ({size} KB, schema revision {revision}).").format(
+            path=result.path,
+            size=translator.decimal(result.size_bytes / 1024, 1),
+            revision=result.revision or "-",
+        )
+    )
     return EXIT_OK
 
 
@@ -281,12 +370,50 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+@contextmanager
+def _warnings_only(settings: Settings) -> Iterator[None]:
+    """The demo's transcript is its output: the INFO lines of a year of rounds would drown it (DEBUG keeps all)."""
+    root = logging.getLogger()
+    level = root.level
+    if settings.log_level.upper() != "DEBUG":
+        root.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """One simulated reporting year against an embedded Bot API emulator: no token, no network, a temporary database."""
+    translator = _translator(settings)  # without the Vietnamese catalog: a clear message, not a traceback
+    out_dir = Path(args.out)
+    with _warnings_only(settings):
+        from bot.demo import TRANSCRIPT_NAME, DemoError, run_demo
+
+        try:
+            result = asyncio.run(run_demo(settings, out_dir))
+        except DemoError as exc:
+            raise _fail(
+                settings,
+                EXIT_FAILURE,
+                N_("The demo stopped: {reason}. The transcript so far is in {path}."),
+                reason=exc,
+                path=out_dir / TRANSCRIPT_NAME,
+            ) from exc
+    print(result.transcript)
+    print(translator.gettext("The transcript and the files of the compile were written:"))
+    for path in result.files:
+        print(f"  {path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="greenbot", description="Green-growth action plan reporting bot")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="migrate the database and run the bot (long polling)")
+    run = commands.add_parser("run", help="migrate the database and run the bot (long polling or --webhook)")
     run.add_argument("--no-migrate", action="store_true", help="only check the schema (several processes)")
+    run.add_argument("--webhook", metavar="URL", help="serve webhooks at this public URL (default: WEBHOOK_URL)")
     run.set_defaults(handler=cmd_run)
 
     plan = commands.add_parser("plan", help="inspect a plan file").add_subparsers(dest="plan_command", required=True)
@@ -301,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("current", help="print the schema revision").set_defaults(handler=cmd_db_current)
+    backup = db.add_parser("backup", help="copy the SQLite database safely while the bot runs")
+    backup.add_argument("destination", help="file to write, or a folder for a time-stamped file")
+    backup.set_defaults(handler=cmd_db_backup)
 
     invite = commands.add_parser("invite", help="create a one-time invite for a department")
     invite.add_argument("department_code")
@@ -311,6 +441,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--out", default=".", help="folder to write into (created if missing)")
     report.set_defaults(handler=cmd_report)
+
+    demo = commands.add_parser("demo", help="play one simulated reporting year offline (no token) and print the chats")
+    demo.add_argument("--out", default="demo-output", help="folder for the transcript and files (default: %(default)s)")
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 
@@ -319,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _load_settings()
         token = settings.token_value()
-        configure_logging(settings.log_level, secrets=[token] if token else [])
+        configure_logging(settings.log_level, secrets=[token or "", settings.webhook_secret.get_secret_value()])
         code: int = args.handler(args, settings)
     except CliExit as stop:
         return stop.code

@@ -6,6 +6,7 @@ The token is a `SecretStr` so it never shows up in a repr, a log line or a trace
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LOCALES_DIR = PROJECT_ROOT / "locales"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+def _random_webhook_secret() -> SecretStr:
+    """One per process when WEBHOOK_SECRET is unset; several processes must share a set one.
+
+    Its characters are checked at `greenbot run --webhook`, not here: a validation error would print it.
+    """
+    return SecretStr(secrets.token_urlsafe(32))
 
 
 class Settings(BaseSettings):
@@ -67,6 +76,11 @@ class Settings(BaseSettings):
     summary_window_days: int = Field(default=30, ge=1, le=365)
     planning_office_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     simulated_now: dt.datetime | None = Field(default=None, description="Demos and tests only: the clock starts here")
+    # Webhook mode (`greenbot run --webhook URL`); README lists them with their meaning.
+    webhook_url: str | None = None  # set: serve webhooks instead of long polling
+    webhook_secret: SecretStr = Field(default_factory=_random_webhook_secret)
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
 
     @property
     def conversation_idle_timeout(self) -> dt.timedelta:
@@ -104,6 +118,14 @@ class Settings(BaseSettings):
         if any(day < 0 for day in value):
             raise ValueError("days must not be negative")
         return tuple(sorted(set(value)))
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        """`WEBHOOK_SECRET=` (an empty line in .env) means "generate one", like leaving it out."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return _random_webhook_secret()
+        return value
 
     @field_validator("simulated_now")
     @classmethod

@@ -27,7 +27,7 @@ from bot.services.accounts import Role
 from bot.services.invites import InviteError, create_department_invite
 from bot.services.officer_admin import AdminOutcome, AdminResult, DepartmentRoster, OfficerAdmin, OfficerEntry
 from bot.text import telegram_length
-from handlers.callback_data import CallbackPrefix, InvalidCallbackDataError, build, parse
+from handlers.callback_data import MAX_ROW_ID, CallbackPrefix, InvalidCallbackDataError, build, parse
 from handlers.commands import Command
 from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
 
@@ -42,7 +42,7 @@ LOCK_MARK: Final = "🔒"
 _CODE = re.compile(r"[A-Z0-9_]{1,32}")
 _ID = re.compile(r"[1-9][0-9]{0,9}")
 _YEAR = re.compile(r"[0-9]{4}")
-MAX_ID = 2**63 - 1
+MAX_ID = MAX_ROW_ID
 
 
 class AdminAction(StrEnum):

@@ -11,6 +11,9 @@ from enum import StrEnum
 
 MAX_CALLBACK_BYTES = 64
 SEPARATOR = ":"
+#: Row ids in button data are refused above this: the id columns are INTEGER (int32 on PostgreSQL), and a
+#: larger number would fail in the driver (an error, not a polite refusal).
+MAX_ROW_ID = 2**31 - 1
 
 
 class CallbackPrefix(StrEnum):

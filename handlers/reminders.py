@@ -13,7 +13,7 @@ from bot.services.accounts import Role
 from bot.services.reminders import ReminderService, SendSubject
 from bot.text import shorten
 from handlers import intake, progress
-from handlers.callback_data import InvalidCallbackDataError, build, parse
+from handlers.callback_data import MAX_ROW_ID, InvalidCallbackDataError, build, parse
 from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
 from handlers.history import send_blocks
 from handlers.reminder_delivery import run_round
@@ -35,6 +35,8 @@ def _parse(data: str | None) -> tuple[int | None, ReminderAction]:
     if parsed.args == (ReminderAction.RUN_ROUND.value,):
         return None, ReminderAction.RUN_ROUND
     if len(parsed.args) != 2 or not parsed.args[0].isdigit() or parsed.args[1] not in {a.value for a in SEND_ACTIONS}:
+        raise InvalidCallbackDataError(data)
+    if int(parsed.args[0]) > MAX_ROW_ID:
         raise InvalidCallbackDataError(data)
     return int(parsed.args[0]), ReminderAction(parsed.args[1])
 

@@ -18,6 +18,8 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+#: asyncpg waits 60 s for an unanswering host by default; each update would hang that long in an outage.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10.0
 DATABASE_FILE_NAME = "greenbot.sqlite3"
 
 _SQLITE_ALIASES = {"sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"}
@@ -117,7 +119,8 @@ def create_engine(
         engine = create_async_engine(parsed, **options)
         _install_sqlite_hooks(engine, foreign_keys=sqlite_foreign_keys, immediate=sqlite_immediate)
         return engine
-    options = {"pool_pre_ping": True}
+    # pre_ping: a connection the server dropped (restart, failover, idle cut) is replaced, not handed out.
+    options = {"pool_pre_ping": True, "connect_args": {"timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}}
     options.update(kwargs)
     return create_async_engine(parsed, **options)
 

@@ -10,10 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.i18n import Translator
-from bot.reports.chart import render_chart
-from bot.reports.draft_report import build_draft_report
 from bot.reports.model import YearSummary
-from bot.reports.workbook import workbook_bytes
 
 __all__ = [
     "DOCX_MIME",
@@ -51,7 +48,15 @@ class ReportFiles:
 
 
 def build_report_files(summary: YearSummary, translator: Translator) -> ReportFiles:
-    """Build all three files (CPU-bound, no I/O: the bot runs this in a worker thread)."""
+    """Build all three files (CPU-bound, no I/O: the bot runs this in a worker thread).
+
+    matplotlib, openpyxl, python-docx and Pillow are imported here, on the first compile, not when the bot
+    starts: together they are about 60 MB of a process that spends most of its life waiting for messages.
+    """
+    from bot.reports.chart import render_chart
+    from bot.reports.draft_report import build_draft_report
+    from bot.reports.workbook import workbook_bytes
+
     year = summary.year
     return ReportFiles(
         workbook=ReportFile(f"tong-hop-{year}.xlsx", workbook_bytes(summary, translator), XLSX_MIME),

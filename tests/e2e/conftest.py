@@ -15,10 +15,10 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from emulator.emulator import BotApiEmulator
+from emulator.fixtures import emulator  # noqa: F401
+from emulator.ptb import running_application
 from tests.dbfixtures import database_target, database_url, db_engine  # noqa: F401
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.fixtures import emulator  # noqa: F401
-from tests.emulator.ptb import running_application
 
 ADMIN_ID = 900_001
 # 09:00 on Monday 2 March 2026 in Asia/Ho_Chi_Minh: after the 2025 mergers.

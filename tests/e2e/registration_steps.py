@@ -6,10 +6,10 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from emulator.models import SentMessage
+from emulator.user import EmulatedUser
 from storage.models import Department, Invite, Officer
 from storage.repositories import departments, invites, officers
-from tests.emulator.models import SentMessage
-from tests.emulator.user import EmulatedUser
 
 LINK = re.compile(r"https://t\.me/greenbot_test_bot\?start=([A-Za-z0-9_-]{32,64})")
 

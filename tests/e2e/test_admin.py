@@ -8,13 +8,13 @@ import pytest
 from telegram.ext import Application
 
 from bot.runtime import Runtime
+from emulator.emulator import BotApiEmulator
+from emulator.models import SentMessage
+from emulator.user import EmulatedUser
 from storage.models import Officer
 from storage.repositories import audit, departments, officers
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.registration_steps import invite_token, officer_row, register
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.models import SentMessage
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

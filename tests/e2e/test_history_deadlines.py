@@ -13,15 +13,15 @@ from telegram.ext import Application
 
 from bot.clock import FakeClock
 from bot.runtime import Runtime
+from emulator.emulator import BotApiEmulator
+from emulator.models import SentMessage
+from emulator.user import EmulatedUser
 from storage.enums import ProgressStatus, ValueSource
 from storage.models import IndicatorValue, TaskProgressReport
 from storage.repositories import indicator_values, task_progress
 from storage.repositories import plan as plan_rows
 from storage.repositories.evidence import Evidence
 from tests.e2e.conftest import register_officer
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.models import SentMessage
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.runtime import Runtime
+from emulator.emulator import BotApiEmulator
+from emulator.models import SentMessage
+from emulator.user import EmulatedUser
 from storage.enums import ValueSource
 from storage.models import AuditEvent, IndicatorValue
 from tests.e2e.conftest import ADMIN_ID, register_officer
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.models import SentMessage
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

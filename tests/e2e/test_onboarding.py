@@ -12,10 +12,10 @@ from telegram.ext import Application
 from bot.clock import FakeClock
 from bot.runtime import Runtime
 from bot.services.conversations import Flow
+from emulator.emulator import BotApiEmulator
 from storage.models import Invite
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.registration_steps import department_of, invite_row, invite_token, officer_row, register, token_in
-from tests.emulator.emulator import BotApiEmulator
 
 pytestmark = pytest.mark.e2e
 

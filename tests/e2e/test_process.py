@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from emulator.emulator import BotApiEmulator
 from tests.e2e.conftest import ADMIN_ID
-from tests.emulator.emulator import BotApiEmulator
 
 pytestmark = pytest.mark.e2e
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.runtime import Runtime
+from emulator.emulator import BotApiEmulator
+from emulator.user import EmulatedUser
 from storage.enums import ProgressStatus
 from storage.models import TaskProgressReport
 from tests.e2e.conftest import register_officer
 from tests.e2e.test_intake import button_starting, next_answer, press, say
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

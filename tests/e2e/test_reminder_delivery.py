@@ -19,14 +19,14 @@ from telegram.request import HTTPXRequest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runtime import Runtime
+from emulator.emulator import BotApiEmulator
+from emulator.models import SentMessage
+from emulator.user import EmulatedUser
 from handlers.reminder_delivery import run_round
 from storage.enums import AttemptOutcome, SendPurpose, SendStatus
 from storage.models import Officer, ReminderSend
 from storage.repositories import locks, reminders
 from tests.e2e.conftest import ADMIN_ID, register_officer
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.models import SentMessage
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

@@ -26,12 +26,12 @@ from telegram.ext import Application
 from bot.clock import FakeClock
 from bot.runtime import Runtime
 from bot.services.reminders import ReminderService
+from emulator.emulator import BotApiEmulator
+from emulator.user import EmulatedUser
 from handlers.reminder_delivery import run_round
 from storage.repositories import locks
 from tests.e2e.conftest import ADMIN_ID, register_officer
 from tests.e2e.test_intake import press, say
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

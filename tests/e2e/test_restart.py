@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.runtime import build_runtime
+from emulator.emulator import BotApiEmulator
 from storage.models import IndicatorValue
 from tests.e2e.conftest import register_officer
 from tests.e2e.test_intake import press, say
 from tests.e2e.test_process import _environment
-from tests.emulator.emulator import BotApiEmulator
 
 pytestmark = pytest.mark.e2e
 

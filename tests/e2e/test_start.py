@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
+from emulator.emulator import BotApiEmulator
 from tests.e2e.conftest import ADMIN_ID
-from tests.emulator.emulator import BotApiEmulator
 
 pytestmark = pytest.mark.e2e
 

@@ -18,13 +18,13 @@ from telegram.ext import Application
 from bot.clock import FakeClock
 from bot.runtime import Runtime
 from bot.text import telegram_length
+from emulator.emulator import BotApiEmulator
+from emulator.models import SentMessage
+from emulator.user import EmulatedUser
 from handlers.summary_delivery import run_digest_round
 from storage.repositories import locks
 from tests.e2e.conftest import ADMIN_ID, register_officer
 from tests.e2e.test_intake import press, say
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.models import SentMessage
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

@@ -28,13 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.plan.model import DepartmentKind
 from bot.runtime import Runtime, build_runtime
+from emulator.emulator import BotApiEmulator
+from emulator.user import EmulatedUser
 from storage.db import create_session_factory
 from storage.enums import AttemptOutcome, SendPurpose, SendStatus
 from storage.models import DeliveryAttempt, Officer, ReminderSend
 from tests.e2e.conftest import register_officer
 from tests.e2e.test_process import _environment
-from tests.emulator.emulator import BotApiEmulator
-from tests.emulator.user import EmulatedUser
 
 pytestmark = pytest.mark.e2e
 

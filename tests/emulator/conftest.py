@@ -1,5 +1,5 @@
-"""Fixtures for the emulator's own tests; other folders import from ``tests.emulator.fixtures``."""
+"""Fixtures for the emulator's own tests; other folders import from ``emulator.fixtures``."""
 
-from tests.emulator.fixtures import emulator
+from emulator.fixtures import emulator
 
 __all__ = ["emulator"]

@@ -33,8 +33,8 @@ from telegram.ext import (
     filters,
 )
 
-from tests.emulator import BotApiEmulator, EmulatedUser, make_png
-from tests.emulator.ptb import application_builder, running_application
+from emulator import BotApiEmulator, EmulatedUser, make_png
+from emulator.ptb import application_builder, running_application
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 PRIVATE = filters.ChatType.PRIVATE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.emulator.errors import bad_request
-from tests.emulator.models import Button, Markup
+from emulator.errors import bad_request
+from emulator.models import Button, Markup
 
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_BUTTONS = 100

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.emulator.errors import Params, bad_request, forbidden
-from tests.emulator.state import BotState, ChatState, Hub
+from emulator.errors import Params, bad_request, forbidden
+from emulator.state import BotState, ChatState, Hub
 
 
 @dataclass

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from tests.emulator.failures import FailureKind, PlannedFailure, RateLimiter
-from tests.emulator.methods_bot import scope_key
-from tests.emulator.models import ApiCall, Stats, StoredFile
-from tests.emulator.server import ApiServer
-from tests.emulator.state import BotState, ChatState, Hub, UserProfile, random_token
-from tests.emulator.user import EmulatedGroup, EmulatedUser
+from emulator.failures import FailureKind, PlannedFailure, RateLimiter
+from emulator.methods_bot import scope_key
+from emulator.models import ApiCall, Stats, StoredFile, WebhookDelivery
+from emulator.server import ApiServer
+from emulator.state import BotState, ChatState, Hub, UserProfile, random_token
+from emulator.user import EmulatedGroup, EmulatedUser
 
 DEFAULT_BOT_ID = 7000000001
 DEFAULT_BOT_USERNAME = "greenbot_test_bot"
@@ -170,6 +170,17 @@ class BotApiEmulator:
     def webhook(self, *, token: str | None = None) -> dict[str, Any]:
         return dict(self.bot(token).webhook)
 
+    async def wait_for_webhook(self, timeout: float = 5.0, *, token: str | None = None) -> dict[str, Any]:
+        """Wait until the bot has set a webhook (from then on updates are POSTed to it); returns it."""
+        bot = self.bot(token)
+        if not await self.hub.changed.wait_for(lambda: bool(bot.webhook.get("url")), timeout):
+            raise AssertionError(f"no webhook was set within {timeout}s")
+        return dict(bot.webhook)
+
+    def webhook_deliveries(self, *, token: str | None = None) -> list[WebhookDelivery]:
+        """Every POST of an update to the webhook so far, with its answer."""
+        return list(self.bot(token).webhook_deliveries)
+
     def pending_updates(self, *, token: str | None = None) -> list[dict[str, Any]]:
         """Updates the bot has not confirmed yet."""
         return list(self.bot(token).updates)
@@ -218,6 +229,11 @@ class BotApiEmulator:
             error_code=error_code,
             description=description,
         )
+
+    async def wait_until_used(self, plan: PlannedFailure, timeout: float = 5.0) -> None:
+        """Wait until every planned failure of ``plan`` was taken by a call (a "slow" one is then under way)."""
+        if not await self.hub.changed.wait_for(lambda: plan.remaining == 0, timeout):
+            raise AssertionError(f"{plan.remaining} planned failure(s) still unused after {timeout}s")
 
     def clear_failures(self) -> None:
         self.hub.failures.clear()

@@ -7,12 +7,12 @@ import mimetypes
 import struct
 from typing import Any
 
-from tests.emulator.call import Call, Handler, find_chat, find_chat_for_edit
-from tests.emulator.errors import bad_request
-from tests.emulator.formatting import MAX_CAPTION, render_text
-from tests.emulator.markup import parse_markup
-from tests.emulator.models import CallbackAnswer, Markup, SentMessage, StoredFile
-from tests.emulator.state import ChatState
+from emulator.call import Call, Handler, find_chat, find_chat_for_edit
+from emulator.errors import bad_request
+from emulator.formatting import MAX_CAPTION, render_text
+from emulator.markup import parse_markup
+from emulator.models import CallbackAnswer, Markup, SentMessage, StoredFile
+from emulator.state import ChatState
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "

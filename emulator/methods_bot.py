@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from tests.emulator.call import Call, Handler, find_chat
-from tests.emulator.errors import ApiError, bad_request
+from emulator.call import Call, Handler, find_chat
+from emulator.errors import ApiError, bad_request
+from emulator.webhook import LOOPBACK_HOSTS, start_delivery
 
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _SUPERSEDED = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
@@ -61,6 +64,7 @@ async def get_updates(call: Call) -> Any:
 
 async def delete_webhook(call: Call) -> Any:
     call.bot.webhook = {}
+    call.bot.updates_signal.bump()  # the delivery task sees the webhook gone and ends
     if call.params.flag("drop_pending_updates"):
         call.bot.confirm(call.bot.next_update_id)
         call.hub.changed.bump()
@@ -72,16 +76,25 @@ async def set_webhook(call: Call) -> Any:
     url = p.opt_str("url") or ""
     if not url:
         return await delete_webhook(call)
-    if not url.startswith("https://"):
+    parts = urlsplit(url)
+    loopback_http = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    if parts.scheme != "https" and not loopback_http:
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.opt_str("secret_token")
+    if secret is not None and not _SECRET_TOKEN.match(secret):
+        raise bad_request("secret token contains unallowed characters")
+    allowed = p.json_value("allowed_updates")
     call.bot.webhook = {
         "url": url,
         "max_connections": p.opt_int("max_connections", 40),
-        "allowed_updates": p.json_value("allowed_updates"),
-        "secret_token": p.opt_str("secret_token"),
+        "allowed_updates": allowed,
+        "secret_token": secret,
     }
+    if isinstance(allowed, list):
+        call.bot.allowed_updates = [str(kind) for kind in allowed]
     if p.flag("drop_pending_updates"):
         call.bot.confirm(call.bot.next_update_id)
+    start_delivery(call.hub, call.bot)
     return True
 
 
@@ -96,6 +109,9 @@ async def get_webhook_info(call: Call) -> Any:
         info["max_connections"] = hook.get("max_connections", 40)
         if hook.get("allowed_updates"):
             info["allowed_updates"] = hook["allowed_updates"]
+        if hook.get("last_error_message"):
+            info["last_error_date"] = hook["last_error_date"]
+            info["last_error_message"] = hook["last_error_message"]
     return info
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tests.emulator.errors import ApiError
+from emulator.errors import ApiError
 
 FailureKind = Literal["429", "500", "slow", "error"]
 

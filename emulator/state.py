@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import secrets
 import string
@@ -9,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.emulator.failures import FailureInjector, RateLimiter
-from tests.emulator.models import (
+from emulator.failures import FailureInjector, RateLimiter
+from emulator.models import (
     ApiCall,
     CallbackAnswer,
     ChangeSignal,
@@ -18,6 +19,7 @@ from tests.emulator.models import (
     SentMessage,
     Stats,
     StoredFile,
+    WebhookDelivery,
 )
 
 UPDATE_TYPES = (
@@ -106,6 +108,8 @@ class BotState:
     delivered_upto: int = 0  # highest update_id the bot confirmed with an offset
     allowed_updates: list[str] | None = None
     webhook: dict[str, Any] = field(default_factory=dict)
+    webhook_task: asyncio.Task[None] | None = None  # emulator/webhook.py delivers while a webhook is set
+    webhook_deliveries: list[WebhookDelivery] = field(default_factory=list)
     chats: dict[int, ChatState] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     menu_buttons: dict[int | None, dict[str, Any]] = field(default_factory=dict)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.emulator.errors import ApiError, bad_request
+from emulator.errors import ApiError, bad_request
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

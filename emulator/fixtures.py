@@ -1,4 +1,4 @@
-"""Pytest fixtures; import them into a conftest: ``from tests.emulator.fixtures import emulator``."""
+"""Pytest fixtures; import them into a conftest: ``from emulator.fixtures import emulator``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest_asyncio
 
-from tests.emulator.emulator import BotApiEmulator
+from emulator.emulator import BotApiEmulator
 
 
 def make_emulator_fixture(**options: Any) -> Callable[[], AsyncIterator[BotApiEmulator]]:

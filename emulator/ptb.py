@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from tests.emulator.emulator import BotApiEmulator
+from emulator.emulator import BotApiEmulator
 
 if TYPE_CHECKING:
     from telegram.ext._applicationbuilder import InitApplicationBuilder

@@ -161,6 +161,20 @@ class ApiCall:
         return self.status == 200
 
 
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One POST of an update to the bot's webhook: the HTTP status, or why there was none."""
+
+    update_id: int
+    url: str
+    status: int | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
 @dataclass
 class Stats:
     """Counts of message-producing calls (send*/edit*/copy/forward) accepted vs rejected."""

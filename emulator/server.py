@@ -9,13 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.emulator.call import Call, Handler
-from tests.emulator.errors import ApiError, Params, UploadedFile, bad_request
-from tests.emulator.failures import is_message_call
-from tests.emulator.methods_bot import BOT_METHODS
-from tests.emulator.methods_messages import MESSAGE_METHODS
-from tests.emulator.models import ApiCall
-from tests.emulator.state import BotState, Hub
+from emulator.call import Call, Handler
+from emulator.errors import ApiError, Params, UploadedFile, bad_request
+from emulator.failures import is_message_call
+from emulator.methods_bot import BOT_METHODS
+from emulator.methods_messages import MESSAGE_METHODS
+from emulator.models import ApiCall
+from emulator.state import BotState, Hub
+from emulator.webhook import stop_deliveries
 
 METHODS: dict[str, tuple[str, Handler]] = {
     name.lower(): (name, handler) for name, handler in {**BOT_METHODS, **MESSAGE_METHODS}.items()
@@ -89,6 +90,7 @@ class ApiServer:
         for bot in self.hub.bots.values():
             bot.updates_signal.bump()
         self.hub.changed.bump()
+        await stop_deliveries(self.hub)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -137,6 +139,7 @@ class ApiServer:
         hub = self.hub
         plan = hub.failures.take(method)
         if plan is not None:
+            hub.changed.bump()  # tests wait for a planned failure to be used (``wait_until_used``)
             error = plan.error()
             if error is not None:
                 raise error

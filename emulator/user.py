@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.emulator.formatting import command_entities
-from tests.emulator.methods_messages import document_json, photo_json
-from tests.emulator.models import CallbackAnswer, Markup, SentMessage
-from tests.emulator.state import BotState, ChatState, Hub, PendingQuery, UserProfile
+from emulator.formatting import command_entities
+from emulator.methods_messages import document_json, photo_json
+from emulator.models import CallbackAnswer, Markup, SentMessage
+from emulator.state import BotState, ChatState, Hub, PendingQuery, UserProfile
 
 
 def make_png(width: int = 1, height: int = 1) -> bytes:

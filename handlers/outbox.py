@@ -10,7 +10,9 @@ AIORateLimiter's (bot.app); what it gives back is handled here:
 * a read or write timeout may come after Telegram accepted the part: it counts as sent,
   unconfirmed, and the delivery stops there rather than risk a second copy;
 * Forbidden: the chat is gone (blocked, or the bot removed from the group);
-* BadRequest and any other Telegram error: sending the same request again cannot help.
+* BadRequest and any other Telegram error: sending the same request again cannot help;
+* the process dying during a call: the in-flight mark (``in_flight``) is left behind, and the
+  take-over counts that part as sent, unconfirmed, like a read timeout.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Delivery:
 
 
 AttemptLog = Callable[[AttemptOutcome, str], Awaitable[None]]
+InFlightLog = Callable[[int | None], Awaitable[None]]
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -96,6 +99,10 @@ async def _nothing(outcome: AttemptOutcome, detail: str) -> None:
     return None
 
 
+async def _nowhere(part: int | None) -> None:
+    return None
+
+
 async def send_parts(
     bot: Bot,
     chat_id: int,
@@ -106,11 +113,15 @@ async def send_parts(
     retry_seconds: float = 1.0,
     on_progress: Callable[[int], Awaitable[None]] | None = None,
     on_attempt: AttemptLog = _nothing,
+    in_flight: InFlightLog = _nowhere,
 ) -> Delivery:
     """Send ``parts[start:]`` in order.
 
     ``on_progress(n)`` runs after each part, so a restart resumes there; ``on_attempt`` is told of every
-    call that did not succeed (the reminders keep them in their delivery log).
+    call that did not succeed (the reminders keep them in their delivery log). ``in_flight(i)`` runs
+    before the call that sends part ``i``, and ``in_flight(None)`` after a call whose answer proves
+    the part did not arrive: a process killed in between leaves the mark, so whoever takes the send
+    over knows the part may have been delivered and does not send it again.
     """
     sent = start
     first_message_id: int | None = None
@@ -119,6 +130,7 @@ async def send_parts(
     for _attempt in range(max_attempts):
         try:
             while sent < len(parts):
+                await in_flight(sent)
                 message = await _send_one(bot, chat_id, parts[sent])
                 first_message_id = first_message_id or message.message_id
                 sent += 1
@@ -131,6 +143,7 @@ async def send_parts(
         except RetryAfter as error:
             error_text = str(error)
             await on_attempt(AttemptOutcome.RETRY_AFTER, error_text)
+            await in_flight(None)
             await asyncio.sleep(retry_after_seconds(error))
             continue
         except BadRequest as error:  # a NetworkError subclass, but the same request cannot succeed later
@@ -141,9 +154,11 @@ async def send_parts(
             await on_attempt(AttemptOutcome.TIMED_OUT, error_text)
             if not never_reached_telegram(error):
                 return Delivery(Ending.UNCONFIRMED, sent + 1, error_text, first_message_id)
+            await in_flight(None)
         except NetworkError as error:
             error_text = str(error) or type(error).__name__
             await on_attempt(AttemptOutcome.NETWORK_ERROR, error_text)
+            await in_flight(None)
         except TelegramError as error:
             await on_attempt(AttemptOutcome.ERROR, str(error))
             return Delivery(Ending.FAILED, sent, str(error), first_message_id)

@@ -88,6 +88,9 @@ class RoundSender:
         async def attempted(outcome: AttemptOutcome, detail: str) -> None:
             await self._attempt(envelope, outcome, detail)
 
+        async def in_flight(part: int | None) -> None:
+            await self.service.in_flight(envelope, calling=part is not None)
+
         delivery = await send_parts(
             self.bot,
             envelope.recipient.telegram_user_id,
@@ -95,6 +98,7 @@ class RoundSender:
             max_attempts=settings.reminder_max_attempts,
             retry_seconds=settings.reminder_retry_seconds,
             on_attempt=attempted,
+            in_flight=in_flight,
         )
         if delivery.ending is Ending.SENT:
             assert delivery.first_message_id is not None

@@ -99,6 +99,9 @@ async def run_digest_round(bot: Bot, runtime: Runtime, service: DigestService | 
         async def progressed(count: int, current: DigestEnvelope = envelope) -> None:
             await service.progressed(current, count)
 
+        async def in_flight(part: int | None, current: DigestEnvelope = envelope) -> None:
+            await service.in_flight(current, part)
+
         delivery = await send_parts(
             bot,
             envelope.key.chat_id,
@@ -107,6 +110,7 @@ async def run_digest_round(bot: Bot, runtime: Runtime, service: DigestService | 
             max_attempts=settings.reminder_max_attempts,
             retry_seconds=settings.reminder_retry_seconds,
             on_progress=progressed,
+            in_flight=in_flight,
         )
         if delivery.ending is Ending.SENT:
             await service.delivered(envelope, delivery.parts_sent)

@@ -132,6 +132,9 @@ class ReminderSend(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     folded: Mapped[bool] = mapped_column(default=False, server_default=false())  # sent inside a summary message
     acknowledged_at: Mapped[dt.datetime | None]  # "Đã nhận" pressed
+    #: Set just before each call to Telegram, cleared when the call came back with a proven failure. A claim
+    #: abandoned with it set may have been delivered: the take-over counts it as sent (unconfirmed), never resends.
+    calling_since: Mapped[dt.datetime | None]
 
 
 class DeliveryAttempt(Base):
@@ -185,6 +188,8 @@ class DigestSend(Base):
     sent_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     parts_sent: Mapped[int] = mapped_column(default=0)
+    #: The part whose call to Telegram is under way; a take-over counts it as out and resumes after it.
+    part_in_flight: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
 

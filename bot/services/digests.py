@@ -194,6 +194,11 @@ class DigestService:
         async with self.sessions.begin() as session:
             await digests.mark_progress(session, envelope.send_id, parts_sent)
 
+    async def in_flight(self, envelope: DigestEnvelope, part: int | None) -> None:
+        """The part whose call is under way (None once an answer proved it did not arrive)."""
+        async with self.sessions.begin() as session:
+            await digests.mark_in_flight(session, envelope.send_id, part)
+
     async def delivered(self, envelope: DigestEnvelope, parts_sent: int) -> None:
         async with self.sessions.begin() as session:
             await digests.mark_sent(session, envelope.send_id, parts_sent=parts_sent, now=self.clock.now())

@@ -178,6 +178,8 @@ class ReminderService:
         now = self.clock.now()
         today = self.today()
         async with self.sessions.begin() as session:
+            if interrupted := await reminders.settle_interrupted(session, now=now, stale_after=self.stale_after):
+                log.warning("%s reminders interrupted during their call to Telegram: counted as sent", len(interrupted))
             snapshot, filed = await self._load(session)
             items = self._items(snapshot, filed, today)
             recipients, admins = await self._recipients(session, today)
@@ -250,6 +252,14 @@ class ReminderService:
             worker=self.worker,
             now=self.clock.now(),
         )
+
+    async def in_flight(self, envelope: Envelope, calling: bool) -> None:
+        """Marked before each call to Telegram and cleared after a proven failure (``ReminderSend.calling_since``)."""
+        async with self.sessions.begin() as session:
+            if calling:
+                await reminders.mark_calling(session, envelope.send_ids, now=self.clock.now())
+            else:
+                await reminders.clear_calling(session, envelope.send_ids)
 
     async def delivered(self, envelope: Envelope, message_id: int) -> None:
         await self._sent(envelope, message_id, confirmed=True)

@@ -72,7 +72,14 @@ async def claim(
                         DigestSend.chat_id == key.chat_id,
                         takeable(DigestSend, now, max_attempts, stale_after),
                     )
-                    .values(status=SendStatus.CLAIMED, claimed_at=now, claimed_by=claimed_by)
+                    # A part whose call was under way when its claimer died may have arrived: count it as out.
+                    .values(
+                        status=SendStatus.CLAIMED,
+                        claimed_at=now,
+                        claimed_by=claimed_by,
+                        parts_sent=func.coalesce(DigestSend.part_in_flight + 1, DigestSend.parts_sent),
+                        part_in_flight=None,
+                    )
                     .returning(DigestSend.id, DigestSend.parts_sent)
                     .execution_options(synchronize_session=False)
                 )
@@ -90,7 +97,12 @@ async def _update(session: AsyncSession, send_id: int, **values: Any) -> None:
 
 async def mark_progress(session: AsyncSession, send_id: int, parts_sent: int) -> None:
     """Messages and files already out: a retry starts after them, never repeats them."""
-    await _update(session, send_id, parts_sent=parts_sent)
+    await _update(session, send_id, parts_sent=parts_sent, part_in_flight=None)
+
+
+async def mark_in_flight(session: AsyncSession, send_id: int, part: int | None) -> None:
+    """The call sending ``part`` is about to begin (None: it came back proving the part was not delivered)."""
+    await _update(session, send_id, part_in_flight=part)
 
 
 async def mark_sent(session: AsyncSession, send_id: int, *, parts_sent: int, now: dt.datetime) -> None:
@@ -113,6 +125,7 @@ async def mark_failed(session: AsyncSession, send_id: int, *, parts_sent: int, e
         parts_sent=parts_sent,
         attempts=DigestSend.attempts + 1,
         last_error=error[:ERROR_LIMIT],
+        part_in_flight=None,
     )
 
 

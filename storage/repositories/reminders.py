@@ -26,6 +26,7 @@ KEY_COLUMNS = ("deadline_id", "officer_id", "offset_days", "purpose")
 ERROR_LIMIT = 2000
 #: Rows per INSERT: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
 CLAIM_BATCH = 500
+INTERRUPTED_NOTE = "unconfirmed: the sending process stopped during the call to Telegram"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -186,7 +187,44 @@ async def mark_failed(session: AsyncSession, send_ids: Iterable[int], *, error: 
         status=SendStatus.FAILED,
         attempts=ReminderSend.attempts + 1,
         last_error=error[:ERROR_LIMIT],
+        calling_since=None,
     )
+
+
+async def mark_calling(session: AsyncSession, send_ids: Iterable[int], *, now: dt.datetime) -> int:
+    """A call to Telegram carrying these sends is about to begin (committed before the call leaves)."""
+    return await _update_sends(session, send_ids, calling_since=now)
+
+
+async def clear_calling(session: AsyncSession, send_ids: Iterable[int]) -> int:
+    """The call came back with an answer that proves the message was not delivered."""
+    return await _update_sends(session, send_ids, ReminderSend.calling_since.is_not(None), calling_since=None)
+
+
+async def settle_interrupted(session: AsyncSession, *, now: dt.datetime, stale_after: dt.timedelta) -> list[int]:
+    """Abandoned claims whose call to Telegram was under way: counted as sent (unconfirmed), never sent again.
+
+    The claimer died between starting the call and hearing back, so Telegram may have delivered the
+    message; as with a read timeout, a second copy is worse than one whose message id we do not know.
+    """
+    result = await session.execute(
+        update(ReminderSend)
+        .where(
+            ReminderSend.status == SendStatus.CLAIMED,
+            ReminderSend.claimed_at < now - stale_after,
+            ReminderSend.calling_since.is_not(None),
+        )
+        .values(
+            status=SendStatus.SENT,
+            sent_at=ReminderSend.calling_since,
+            telegram_message_id=None,
+            attempts=ReminderSend.attempts + 1,
+            last_error=INTERRUPTED_NOTE,
+        )
+        .returning(ReminderSend.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars().all())
 
 
 async def mark_skipped(session: AsyncSession, send_ids: Iterable[int], *, reason: str) -> int:

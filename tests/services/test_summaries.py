@@ -235,6 +235,39 @@ async def test_a_failed_digest_is_retaken_and_resumes_after_the_parts_sent(
     assert row.claimed_by == "later"
 
 
+async def test_a_digest_abandoned_during_a_call_resumes_after_the_part_in_flight(
+    runtime_2015: Runtime, clock: FakeClock
+) -> None:
+    """The claimer died while part 1 was on its way: part 1 may have arrived, so the take-over starts at 2."""
+    await _admin(runtime_2015)
+    service = DigestService.from_runtime(runtime_2015)
+    clock.current = local(12, 14)
+    [weekly] = await service.prepare_round()
+    await service.progressed(weekly, 1)
+    await service.in_flight(weekly, 1)
+    clock.current = local(12, 14, 8, 40)
+    assert await dataclasses.replace(service, worker="later").prepare_round() == []  # the claim is still fresh
+    clock.current = local(12, 14, 8, 46)
+    [retaken] = await dataclasses.replace(service, worker="later").prepare_round()
+    assert (retaken.send_id, retaken.parts_sent) == (weekly.send_id, 2)
+    async with runtime_2015.sessions() as session:
+        row = await digests.get(session, retaken.key)
+    assert row is not None
+    assert (row.status, row.parts_sent, row.part_in_flight) == (SendStatus.CLAIMED, 2, None)
+
+
+async def test_a_part_refused_with_an_answer_is_not_counted_as_out(runtime_2015: Runtime, clock: FakeClock) -> None:
+    await _admin(runtime_2015)
+    service = DigestService.from_runtime(runtime_2015)
+    clock.current = local(12, 14)
+    [weekly] = await service.prepare_round()
+    await service.in_flight(weekly, 0)
+    await service.in_flight(weekly, None)  # Telegram answered 500: part 0 did not arrive
+    clock.current = local(12, 14, 8, 46)
+    [retaken] = await dataclasses.replace(service, worker="later").prepare_round()
+    assert retaken.parts_sent == 0
+
+
 async def test_a_registered_group_replaces_the_private_chats(runtime_2015: Runtime, clock: FakeClock) -> None:
     admin = await _admin(runtime_2015)
     service = DigestService.from_runtime(runtime_2015)

@@ -14,6 +14,8 @@ from storage.repositories import reminders
 from storage.repositories.reminders import Claim, SendKey
 from tests.storage.factories import NOW, Seed
 
+STALE = dt.timedelta(minutes=15)
+
 
 async def _deadline_ids(session: AsyncSession) -> list[int]:
     ids = list((await session.scalars(select(Deadline.id).order_by(Deadline.id).limit(3))).all())
@@ -114,6 +116,44 @@ async def test_stale_claims_are_taken_over(db_session: AsyncSession, seeded: See
     assert send is not None
     assert (send.status, send.claimed_by, send.last_error) == (SendStatus.SKIPPED, "b", "already reported")
     assert await reminders.mark_sent(db_session, [], telegram_message_id=None) == 0
+
+
+async def test_a_claim_abandoned_during_its_call_is_settled_as_sent_not_taken_over(
+    db_session: AsyncSession, seeded: Seed
+) -> None:
+    first, second, third = await _deadline_ids(db_session)
+    officer = seeded.officers["STNMT"]
+    in_flight, retried, never_tried = (SendKey(deadline, officer, 0) for deadline in (first, second, third))
+    ids: dict[SendKey, int] = {}
+    for key in (in_flight, retried, never_tried):
+        send_id = await reminders.claim_send(db_session, key, "crashed", NOW)
+        assert send_id is not None
+        ids[key] = send_id
+    calling_at = NOW + dt.timedelta(seconds=1)
+    assert await reminders.mark_calling(db_session, [ids[in_flight], ids[retried]], now=calling_at) == 2
+    assert await reminders.clear_calling(db_session, [ids[retried]]) == 1  # a 500 came back: not delivered
+
+    later = NOW + dt.timedelta(minutes=16)
+    assert await reminders.settle_interrupted(db_session, now=NOW + dt.timedelta(minutes=5), stale_after=STALE) == []
+    assert await reminders.settle_interrupted(db_session, now=later, stale_after=STALE) == [ids[in_flight]]
+    assert await reminders.settle_interrupted(db_session, now=later, stale_after=STALE) == []  # once
+
+    settled = await reminders.get_send(db_session, in_flight)
+    assert settled is not None
+    assert (settled.status, settled.telegram_message_id, settled.sent_at, settled.attempts) == (
+        SendStatus.SENT,
+        None,
+        calling_at,
+        1,
+    )
+    assert settled.last_error == reminders.INTERRUPTED_NOTE
+    assert await reminders.reclaim_send(db_session, in_flight, "b", now=later) is None  # never sent again
+    assert await reminders.reclaim_send(db_session, retried, "b", now=later) == ids[retried]
+    assert await reminders.reclaim_send(db_session, never_tried, "b", now=later) == ids[never_tried]
+    assert await reminders.mark_failed(db_session, [ids[retried]], error="500") == 1
+    failed = await reminders.get_send(db_session, retried)
+    assert failed is not None
+    assert failed.calling_since is None
 
 
 async def test_acknowledge_only_by_the_recipient_and_once(db_session: AsyncSession, seeded: Seed) -> None:

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python -m bench.fanout`` (add ``--database-url postgresql+asyncpg://...`` for PostgreSQL,
 ``--experiments`` for the labelled non-production variants). Every trial uses the real pieces: a fresh
-migrated database, ``build_runtime``, ``build_application`` (so the production ``AIORateLimiter``), and
+migrated database, ``build_runtime``, ``build_application`` (so the production ``PatientRateLimiter``), and
 ``handlers.reminder_delivery.run_round``. The emulator answers 429 beyond 30 message calls in any one-second
 window (and one per chat), with either ``retry_after: 1`` (Telegram answers whole seconds) or the exact time
 until the window frees.
@@ -80,8 +80,8 @@ class Variant:
         return self.limiter is None
 
 
-PRODUCTION = Variant("production", "bot.app as shipped: AIORateLimiter(max_retries=RATE_LIMIT_MAX_RETRIES)")
-#: EXPERIMENTS, not production: limiters the bench swaps in by patching bot.app.AIORateLimiter.
+PRODUCTION = Variant("production", "bot.app as shipped: PatientRateLimiter, paced at RATE_LIMIT_MESSAGES_PER_SECOND")
+#: EXPERIMENTS, not production: limiters the bench swaps in by patching bot.app.PatientRateLimiter.
 EXPERIMENTS: Final = (
     Variant(
         "smooth-30",
@@ -161,10 +161,10 @@ def _bot_side(variant: Variant) -> Iterator[None]:
         return
     factory = variant.limiter
 
-    def patched(*, max_retries: int) -> BaseRateLimiter[Any]:
+    def patched(*, max_retries: int, **_production: Any) -> BaseRateLimiter[Any]:
         return factory(max_retries)
 
-    with mock.patch.object(bot.app, "AIORateLimiter", patched):
+    with mock.patch.object(bot.app, "PatientRateLimiter", patched):
         yield
 
 

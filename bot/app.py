@@ -6,9 +6,10 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.i18n import Translator
+from bot.rate_limiter import PatientRateLimiter
 from bot.runtime import Runtime
 from handlers.commands import CommandSpec, admin_commands, officer_commands
 from handlers.common import RUNTIME_KEY
@@ -34,11 +35,16 @@ def build_application(runtime: Runtime, token: str) -> Application:  # type: ign
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
+        .read_timeout(settings.telegram_read_timeout_seconds)
+        .get_updates_read_timeout(settings.telegram_read_timeout_seconds)
         .defaults(Defaults(tzinfo=settings.tz))
         .rate_limiter(
             # One message every 1/N s, no bursts: a burst of 30 plus 30/s draws 429s whose pause then
             # releases the queue at once again (bench/fanout: 1.22× the floor with bursts, 1.06× without).
-            AIORateLimiter(
+            # On top of that, answers to people are retried through a stretch of 5xx and connection failures.
+            PatientRateLimiter(
+                attempts=settings.reply_max_attempts,
+                retry_seconds=settings.reply_retry_seconds,
                 overall_max_rate=1,
                 overall_time_period=1 / settings.rate_limit_messages_per_second,
                 max_retries=settings.rate_limit_max_retries,

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     plan_file: Path = DEFAULT_PLAN_PATH
     telegram_base_url: str = TELEGRAM_API_URL
     telegram_base_file_url: str = TELEGRAM_FILE_URL
+    # How long a Bot API call may wait for Telegram's answer (python-telegram-bot's default is 5 s).
+    telegram_read_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Asia/Ho_Chi_Minh"
     default_locale: str = "vi"
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     reminder_retry_seconds: float = Field(default=1.0, ge=0, le=600)
     reminder_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
     reminder_parallel_chats: int = Field(default=40, ge=1, le=500)
+    # Answers to people (replies, edits, button answers) when the Bot API fails: tries, and the first pause.
+    reply_max_attempts: int = Field(default=4, ge=1, le=10)
+    reply_retry_seconds: float = Field(default=1.0, ge=0, le=60)
     holidays_file: Path = DEFAULT_HOLIDAYS_FILE
     # Summaries for the planning office (issue: summaries); README lists them with their meaning.
     summary_rounds: bool = True  # False: no scheduled digests (tests drive them; /tonghop still works)

@@ -143,6 +143,12 @@ class ApiServer:
             error = plan.error()
             if error is not None:
                 raise error
+            if method.lower() == "getupdates":
+                # A long poll counts from its arrival, as at Telegram: only its answer is late, so a poll
+                # the client gave up on is superseded by the client's next one, not the other way round.
+                result = await handler(Call(hub, bot, params, method, self.long_poll_cap))
+                await self._delay(plan.delay)
+                return result
             await self._delay(plan.delay)
         if hub.rate_limiter is not None and is_message_call(method):
             error = hub.rate_limiter.check(params.values.get("chat_id"))

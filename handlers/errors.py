@@ -6,7 +6,7 @@ import logging
 from contextlib import suppress
 
 from telegram import Update
-from telegram.error import Conflict, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from handlers.common import default_translator
@@ -30,7 +30,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("database unavailable while handling update %s: %s", update_id, describe(error))
         text = _("The system is busy, please try again in a few minutes.")
     else:
-        log.error("error while handling update %s", update_id, exc_info=error)
+        if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+            # Telegram failing after the rate limiter's retries (bot.rate_limiter), or a fetch of updates
+            # failing (the polling loop tries again by itself). The step in hand was saved before its answer.
+            log.warning("Bot API unavailable while handling update %s: %s", update_id, type(error).__name__)
+            if isinstance(error, TimedOut):
+                return  # the answer may have arrived after all: an apology on top would only confuse
+        else:
+            log.error("error while handling update %s", update_id, exc_info=error)
         text = _("Something went wrong on our side. Your earlier answers are kept; please try again in a moment.")
     if isinstance(update, Update):
         await _tell(update, context, text)

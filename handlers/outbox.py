@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-import httpx
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.rate_limiter import caller_retries, never_reached_telegram
 from storage.enums import AttemptOutcome
 
 MAX_BACKOFF_SECONDS: Final = 60.0
@@ -81,11 +81,6 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-def never_reached_telegram(error: TimedOut) -> bool:
-    """A connect or pool timeout: the request never left, so sending again cannot duplicate it."""
-    return isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
-
-
 async def _send_one(bot: Bot, chat_id: int, part: Part) -> Message:
     if part.kind is PartKind.TEXT:
         return await bot.send_message(chat_id, part.text, reply_markup=part.markup)
@@ -131,7 +126,8 @@ async def send_parts(
         try:
             while sent < len(parts):
                 await in_flight(sent)
-                message = await _send_one(bot, chat_id, parts[sent])
+                with caller_retries():  # every attempt is ours to count and log, not the rate limiter's
+                    message = await _send_one(bot, chat_id, parts[sent])
                 first_message_id = first_message_id or message.message_id
                 sent += 1
                 if on_progress is not None:

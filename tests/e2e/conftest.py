@@ -38,6 +38,7 @@ def settings(emulator: BotApiEmulator, database_url: str, compiled_locales: Path
         reminder_rounds=False,  # tests run reminder rounds themselves, at the fake clock's time
         summary_rounds=False,  # and the digest rounds
         reminder_retry_seconds=0.01,
+        reply_retry_seconds=0.01,
         reminder_chat_interval_seconds=0,
     )
 

@@ -40,7 +40,8 @@ ENV PATH=/opt/greenbot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     LOCALES_DIR=/opt/greenbot/locales \
     DATA_DIR=/data \
-    DATABASE_URL=sqlite+aiosqlite:////data/greenbot.sqlite3
+    DATABASE_URL=sqlite+aiosqlite:////data/greenbot.sqlite3 \
+    LOG_FORMAT=json
 
 # A fixed numeric id, so that a volume's owner stays the same across rebuilds and so that
 # "runAsNonRoot" checks (Kubernetes) can verify it.

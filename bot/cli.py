@@ -453,7 +453,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _load_settings()
         token = settings.token_value()
-        configure_logging(settings.log_level, secrets=[token or "", settings.webhook_secret.get_secret_value()])
+        configure_logging(
+            settings.log_level,
+            secrets=[token or "", settings.webhook_secret.get_secret_value()],
+            log_format=settings.log_format,
+        )
         code: int = args.handler(args, settings)
     except CliExit as stop:
         return stop.code

@@ -9,7 +9,7 @@ import datetime as dt
 import secrets
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     locales_dir: Path = DEFAULT_LOCALES_DIR
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for log collectors
     rate_limit_max_retries: int = Field(default=5, ge=0, le=20)
     rate_limit_messages_per_second: float = Field(default=29, gt=0, le=30)
     conversation_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -77,3 +77,26 @@ def _restore_root_logging() -> object:
     handlers, level = root.handlers[:], root.level
     yield
     root.handlers[:], root.level = handlers, level
+
+
+def test_json_lines_carry_the_fields_and_no_token() -> None:
+    import json
+
+    configure_logging("INFO", secrets=[TOKEN], log_format="json")
+    try:
+        raise RuntimeError(f"failed calling https://x/bot{TOKEN}/getMe")
+    except RuntimeError:
+        import sys
+
+        record = logging.getLogger("bot.app").makeRecord(
+            "bot.app", logging.ERROR, __file__, 1, "round for %s: %s", ("SXD", f"/bot{TOKEN}/x"), sys.exc_info()
+        )
+    output = _handler_output(record)
+    assert "\n" not in output  # one line per record, traceback included
+    entry = json.loads(output)
+    assert (entry["level"], entry["logger"]) == ("ERROR", "bot.app")
+    assert entry["message"] == f"round for SXD: /bot{REDACTED}/x"
+    assert entry["time"].endswith("+00:00")
+    assert "RuntimeError" in entry["exception"]
+    assert TOKEN not in output
+    configure_logging("INFO")

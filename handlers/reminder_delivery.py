@@ -29,6 +29,7 @@ from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
 from bot.services.reminders import Envelope, ReminderService, Unreachable
+from bot.services.round_lease import Round, RoundLeases
 from handlers.common import runtime_of
 from handlers.outbox import Ending, send_parts, text_parts
 from handlers.reminder_messages import render_envelope, unreachable_notice
@@ -141,8 +142,14 @@ class RoundSender:
 
 
 async def run_round(bot: Bot, runtime: Runtime, service: ReminderService | None = None) -> RoundReport:
-    """Plan, claim and send everything due now; safe to run from several processes at once."""
+    """Plan, claim and send everything due now, unless another round (this process's or another's) is running."""
     service = service or ReminderService.from_runtime(runtime)
+    return await RoundLeases.from_runtime(runtime).run_alone(
+        Round.REMINDERS, lambda: _run_round(bot, runtime, service), RoundReport()
+    )
+
+
+async def _run_round(bot: Bot, runtime: Runtime, service: ReminderService) -> RoundReport:
     prepared = await service.prepare_round()
     sender = RoundSender(bot, runtime, service)
     sender.report.planned, sender.report.claimed = prepared.planned, prepared.claimed

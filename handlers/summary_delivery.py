@@ -16,6 +16,7 @@ from bot.reports.message import render_deadline_day, render_summary, render_week
 from bot.reports.model import YearSummary
 from bot.runtime import Runtime
 from bot.services.digests import DigestEnvelope, DigestService
+from bot.services.round_lease import Round, RoundLeases
 from handlers.common import runtime_of
 from handlers.outbox import Ending, Part, PartKind, send_parts
 
@@ -82,8 +83,14 @@ async def _parts(runtime: Runtime, service: DigestService, envelope: DigestEnvel
 
 
 async def run_digest_round(bot: Bot, runtime: Runtime, service: DigestService | None = None) -> DigestReport:
-    """Claim what is due now and send it; safe to run from several processes at once."""
+    """Claim what is due now and send it, unless another round (this process's or another's) is running."""
     service = service or DigestService.from_runtime(runtime)
+    return await RoundLeases.from_runtime(runtime).run_alone(
+        Round.DIGESTS, lambda: _run_digest_round(bot, runtime, service), DigestReport()
+    )
+
+
+async def _run_digest_round(bot: Bot, runtime: Runtime, service: DigestService) -> DigestReport:
     envelopes = await service.prepare_round()
     report = DigestReport(claimed=len(envelopes))
     settings = runtime.settings

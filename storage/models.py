@@ -203,6 +203,7 @@ from storage.models_runtime import (  # noqa: E402
     PlanningOfficeChat,
     ReminderSend,
     ReminderSnooze,
+    RoundLease,
     TaskProgressReport,
 )
 
@@ -230,6 +231,7 @@ __all__ = [
     "ProgressStatus",
     "ReminderSend",
     "ReminderSnooze",
+    "RoundLease",
     "SendStatus",
     "SubjectType",
     "TaskDepartment",

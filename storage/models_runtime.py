@@ -193,6 +193,21 @@ class DigestSend(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class RoundLease(Base):
+    """Which process runs a scheduled round (reminders, digests) right now: one holder per round.
+
+    Several processes share one database; each asks for the lease before a round and the others skip
+    theirs. The lease ends with the round, or by itself at ``expires_at`` if its holder died. The send
+    logs' claims still decide every single send, so an expired lease can cost work, never a duplicate.
+    """
+
+    __tablename__ = "round_leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(160))
+    expires_at: Mapped[dt.datetime]
+
+
 class PlanningOfficeChat(Base):
     """The group chat an admin registered with /nhantonghop to receive the planning office's digests."""
 

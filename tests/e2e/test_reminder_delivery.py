@@ -8,6 +8,7 @@ reminders are due; the planning office is SKHDT, where the ADMIN_IDS admin lands
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -18,7 +19,7 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.runtime import Runtime
+from bot.runtime import Runtime, build_runtime
 from emulator.emulator import BotApiEmulator
 from emulator.models import SentMessage
 from emulator.user import EmulatedUser
@@ -234,6 +235,24 @@ async def test_a_send_that_timed_out_after_reaching_telegram_is_not_sent_again(
     # Let the slow request finish on the server side, as Telegram would.
     await lan.wait_until(lambda: len(emulator.calls_to("sendMessage", ok=True)) == 2, what="the slow answer")
     assert len(lan.messages) == 2, texts(lan)
+
+
+async def test_of_two_rounds_at_once_one_runs_and_the_other_steps_aside(
+    emulator: BotApiEmulator, bot_app: App, runtime: Runtime, settings: Settings, clock: FakeClock, open_2015: None
+) -> None:
+    """A second runtime on the same database stands for a second process: the round lease lets one round run."""
+    lan = await officer(emulator, runtime, LAN_ID, LAN)
+    other = build_runtime(settings, clock=clock)
+    emulator.fail_next("sendMessage", 1, "slow", delay=0.3)  # the first round is still sending when the other asks
+    try:
+        reports = await asyncio.gather(run_round(bot_app.bot, runtime), run_round(bot_app.bot, other))
+        assert sorted((r.planned, r.claimed, r.sent) for r in reports) == [(0, 0, 0), (2, 2, 2)]  # one stood aside
+        assert len(lan.messages) == 2
+        later = await run_round(bot_app.bot, other)  # the lease ended with the round: the next one runs, finds all sent
+        assert (later.planned, later.claimed) == (2, 0)
+    finally:
+        await other.engine.dispose()
+    assert len(lan.messages) == 2
 
 
 # --- (b) a blocked bot ----------------------------------------------------------------------

@@ -5,7 +5,8 @@ process B, so each step of one officer's /nhap (and /tiendo) conversation is ans
 process than the step before. That works only because the step and the draft live in the database.
 Both processes also run the reminder and digest rounds on a simulated clock (08:30 on Tuesday
 8 December 2015: the -7 reminders of the 15/12/2015 deadlines and the weekly digest are due); their
-start-up catch-up rounds race, and the send logs must let exactly one of them send each.
+start-up catch-up rounds race: the round lease lets one process run each round, and the send
+logs let exactly one send each entry.
 
 The schema is migrated by the session's database fixture; both processes run with ``--no-migrate``.
 """
@@ -374,6 +375,9 @@ async def test_two_webhook_processes_share_one_conversation_and_send_each_round_
     assert [d.chat_id for d in final.digests if d.kind is DigestKind.WEEKLY] == [ADMIN_ID]
     workers = {f"{socket.gethostname()}:{bot.process.pid}" for bot in bots}
     assert {s.claimed_by for s in final.reminders} | {d.claimed_by for d in final.digests} <= workers
+    # Each round was run by one process (the round lease): one worker claimed all reminders, one all digests.
+    assert len({s.claimed_by for s in final.reminders}) == 1, [s.claimed_by for s in final.reminders]
+    assert len({d.claimed_by for d in final.digests}) == 1, [d.claimed_by for d in final.digests]
     _check_delivered_once(final, users, before)
     weekly = [m for m in before[ADMIN_ID] if (m.text or "").startswith("🗓 Bản tin tuần")]
     assert len(weekly) == 1, [m.text for m in before[ADMIN_ID]]

@@ -39,7 +39,7 @@ ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from bot.webhook import WebhookConfig
+    from bot.webhook_config import WebhookConfig
 
 log = logging.getLogger("greenbot")
 
@@ -123,7 +123,7 @@ def _runtime_or_exit(settings: Settings, plan: LoadedPlan, catalogs: Catalogs) -
 
 def _webhook_config(args: argparse.Namespace, settings: Settings) -> WebhookConfig | None:
     """`--webhook URL` or WEBHOOK_URL switches to webhook mode; both checked before anything starts."""
-    from bot.webhook import WebhookConfig, valid_secret, valid_url
+    from bot.webhook_config import WebhookConfig, valid_secret, valid_url
 
     url = getattr(args, "webhook", None) or settings.webhook_url
     if not url:
@@ -150,8 +150,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.webhook import ListenError, WebhookRefusedError, run_webhook
-    from storage.migrate import is_at_head, upgrade
+    from bot.webhook_config import ListenError, WebhookRefusedError
+    from storage.schema_version import is_current
 
     webhook = _webhook_config(args, settings)
     token = settings.token_value()
@@ -168,17 +168,21 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     plan = _load_plan_or_exit(settings.plan_file)
     catalogs = _catalogs(settings)
     with _database_errors(settings):
-        if args.no_migrate:
-            if not is_at_head(settings.resolved_database_url):
+        # Alembic is loaded only when there is something to upgrade: otherwise it would stay in memory for good.
+        if not asyncio.run(is_current(settings.resolved_database_url)):
+            if args.no_migrate:
                 raise _fail(
                     settings, EXIT_CONFIG, N_("The database schema is not up to date. Run: greenbot db upgrade")
                 )
-        else:
+            from storage.migrate import upgrade
+
             upgrade(settings.resolved_database_url)
     runtime = _runtime_or_exit(settings, plan, catalogs)
     application = build_application(runtime, token)
     try:
         if webhook is not None:
+            from bot.webhook import run_webhook  # aiohttp: only webhook mode needs it
+
             run_webhook(application, webhook, runtime.engine)
         else:
             log.info("starting long polling against %s", settings.telegram_base_url)

@@ -12,12 +12,8 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import re
 import signal
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,61 +21,19 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application
 
+from bot.webhook_config import HEALTH_PATH, ListenError, WebhookConfig, WebhookRefusedError
 from storage.db import ping
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HEALTH_PATH = "/healthz"
 #: A load balancer's probe must get an answer, not hang on a blackholed database host.
 HEALTH_TIMEOUT_SECONDS = 3.0
 #: After SIGTERM, updates in hand get this long to finish; the rest of the 10 s goes to stopping the Application.
 DRAIN_SECONDS = 5.0
-#: What Telegram accepts as secret_token.
-_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-class ListenError(Exception):
-    """The server could not bind WEBHOOK_LISTEN:WEBHOOK_PORT (port in use, bad address)."""
-
-    def __init__(self, listen: str, port: int, reason: str) -> None:
-        super().__init__(f"{listen}:{port}: {reason}")
-        self.listen, self.port, self.reason = listen, port, reason
-
-
-class WebhookRefusedError(Exception):
-    """Telegram answered setWebhook with an error (not https, unresolvable host, …)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class WebhookConfig:
-    """Where Telegram posts (url) and where we listen; the path we serve is the url's path."""
-
-    url: str
-    secret: str
-    listen: str
-    port: int
-    allowed_updates: Sequence[str]
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path or "/"
-
-
-def valid_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.path or "/") != HEALTH_PATH
-
-
-def valid_secret(secret: str) -> bool:
-    return bool(_SECRET_PATTERN.match(secret))
 
 
 def build_web_app(application: AnyApplication, *, path: str, secret: str, engine: AsyncEngine) -> web.Application:

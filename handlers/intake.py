@@ -28,6 +28,7 @@ from bot.services.figures import (
     ratio_figure,
 )
 from bot.services.intake import DraftItem, SoftWarning, WarningReason
+from bot.services.periods import open_year_of
 from bot.text import shorten
 from handlers.callback_data import CallbackPrefix
 from handlers.commands import Command
@@ -214,7 +215,7 @@ async def _year_prompt(
 ) -> tuple[str, InlineKeyboardMarkup]:
     runtime = runtime_of(context)
     statuses = await runtime.periods.year_statuses()
-    open_year = await runtime.periods.open_year()
+    open_year = open_year_of(statuses)
     buttons = []
     for status in reversed(statuses):
         label = str(status.year)

@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import sys
 from collections.abc import Iterator
 
-import asyncpg.exceptions as pg  # type: ignore[import-untyped]
 from sqlalchemy import exc as sa
 
 #: SQLAlchemy's own classes for a lost or unobtainable connection (a timeout from the pool included).
 _SQLALCHEMY_UNAVAILABLE = (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError)
 #: asyncpg's: the connection failed or was closed, the server is shutting down or starting (class 57),
 #: or it has no connection slot left.
-_ASYNCPG_UNAVAILABLE = (
-    pg.PostgresConnectionError,
-    pg.OperatorInterventionError,
-    pg.TooManyConnectionsError,
-)
+_ASYNCPG_UNAVAILABLE = ("PostgresConnectionError", "OperatorInterventionError", "TooManyConnectionsError")
 #: Raised by the socket layer while the driver connects (refused, reset, DNS, timeout).
 _NETWORK = (ConnectionError, TimeoutError, socket.gaierror)
 #: Packages whose frames show that a network error came from the database, not from elsewhere.
-_DATABASE_PACKAGES = frozenset({"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3"})
+_DATABASE_PACKAGES = frozenset({"sqlalchemy", "asyncpg", "sqlite3", "storage"})
 _MAX_CHAIN = 10
 
 
@@ -55,10 +51,17 @@ def _raised_in_database_code(error: BaseException) -> bool:
     return False
 
 
+def _asyncpg_unavailable() -> tuple[type[BaseException], ...]:
+    """asyncpg's classes, once asyncpg is loaded: before that no asyncpg error exists (an SQLite deployment
+    never loads it, and saves its memory)."""
+    pg = sys.modules.get("asyncpg.exceptions")
+    return tuple(getattr(pg, name) for name in _ASYNCPG_UNAVAILABLE) if pg is not None else ()
+
+
 def _unavailable(error: BaseException) -> bool:
     if isinstance(error, sa.DBAPIError) and error.connection_invalidated:
         return True
-    if isinstance(error, (*_SQLALCHEMY_UNAVAILABLE, *_ASYNCPG_UNAVAILABLE, sqlite3.OperationalError)):
+    if isinstance(error, (*_SQLALCHEMY_UNAVAILABLE, *_asyncpg_unavailable(), sqlite3.OperationalError)):
         return True
     return isinstance(error, _NETWORK) and _raised_in_database_code(error)
 

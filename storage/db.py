@@ -15,9 +15,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from storage.sqlite_inline import InlineDBAPI
+
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
-SQLITE_BUSY_TIMEOUT_MS = 5000
 #: asyncpg waits 60 s for an unanswering host by default; each update would hang that long in an outage.
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10.0
 DATABASE_FILE_NAME = "greenbot.sqlite3"
@@ -68,7 +69,7 @@ def _is_memory(url: URL) -> bool:
 
 
 def _install_sqlite_hooks(engine: AsyncEngine, *, foreign_keys: bool, immediate: bool) -> None:
-    """Foreign keys on, WAL, a busy timeout, and real transactions.
+    """Foreign keys on, WAL, a cooperative wait for the write lock, and real transactions.
 
     The stdlib driver only begins a transaction before DML ("legacy" mode), which
     breaks SAVEPOINT and repeatable reads; we switch that off and emit BEGIN
@@ -77,7 +78,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, foreign_keys: bool, immediate:
     ``BEGIN IMMEDIATE`` takes the write lock up front. With a plain (deferred) BEGIN,
     a transaction that reads and then writes while another connection writes fails at
     once with "database is locked" (SQLite cannot upgrade a stale WAL snapshot, and
-    does not wait); with IMMEDIATE it waits up to the busy timeout instead. The cost
+    does not wait); with IMMEDIATE it waits for the lock instead (``storage.sqlite_inline``). The cost
     is that transactions are serialised, which a bot's short transactions can afford.
     """
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
@@ -88,7 +89,9 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, foreign_keys: bool, immediate:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # 0: waiting for another connection's write lock is cooperative (storage.sqlite_inline), since
+            # SQLite's own busy handler would sleep in the event loop's thread.
+            cursor.execute("PRAGMA busy_timeout=0")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
@@ -110,7 +113,10 @@ def create_engine(
     """
     parsed = _to_url(url)
     if parsed.get_backend_name() == "sqlite":
-        options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        # The connections run in the event loop's thread (storage.sqlite_inline), not in aiosqlite's threads.
+        # No reset on return: every session ends its own transaction (commit, or rollback on close), so the
+        # pool's extra ROLLBACK would be a no-op statement per transaction.
+        options: dict[str, Any] = {"module": InlineDBAPI(), "pool_reset_on_return": None}
         if _is_memory(parsed):
             options["poolclass"] = StaticPool
         elif parsed.database:

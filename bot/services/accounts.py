@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, local_today
 from bot.plan.registry import DepartmentRegistry
-from storage.models import Officer, OfficerRole
+from storage.models import Department, Officer, OfficerRole
 from storage.repositories import departments, officers
 
 
@@ -69,6 +69,7 @@ class AccountService:
         """Look the user up, bootstrapping ADMIN_IDS, and record their last activity."""
         async with self.sessions.begin() as session:
             officer: Officer | None
+            department: Department | None = None
             if telegram_user_id in self.admin_ids:
                 office = await departments.get_by_code(session, self.planning_office_code())
                 officer = await officers.ensure_admin(
@@ -78,19 +79,17 @@ class AccountService:
                     department_id=office.id if office else None,
                     now=self.clock.now(),
                 )
+                if officer.department_id is not None:
+                    department = await departments.get_by_id(session, officer.department_id)
             else:
-                officer = await officers.get_active_by_telegram_id(session, telegram_user_id)
+                found = await officers.get_active_with_department(session, telegram_user_id)
+                officer, department = found if found is not None else (None, None)
                 if officer is not None and officer.admin_from_config:
                     await officers.revoke_config_admin(session, officer, now=self.clock.now())
                     officer = None
             if officer is None:
                 return Identity(Role.STRANGER, telegram_user_id, display_name, None, None, None)
             await officers.touch_last_seen(session, officer, self.clock.now())
-            department = (
-                await departments.get_by_id(session, officer.department_id)
-                if officer.department_id is not None
-                else None
-            )
             role = Role.ADMIN if officer.role is OfficerRole.ADMIN else Role.OFFICER
             return Identity(
                 role=role,

@@ -26,7 +26,6 @@ from bot.services.responsibility import Responsibility
 from storage.enums import ValueSource
 from storage.models import IndicatorValue
 from storage.repositories import departments, indicator_values, locks
-from storage.repositories import plan as plan_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +145,14 @@ class IntakeService:
         """The caller's indicators, each with its current confirmed value for ``year`` (or None)."""
         indicators = self.led_indicators(identity)
         async with self.sessions() as session:
-            ids = await self._indicator_ids(session)
+            ids = await self.periods.indicator_ids(session)
             current = await indicator_values.latest_values(session, year)
         return [IndicatorStatus(i, current.get(ids.get(i.id, -1))) for i in indicators]
 
     async def confirmed_for_year(self, year: int) -> dict[int, IndicatorValue]:
         """Current confirmed values of every indicator for ``year``, keyed by indicator number."""
         async with self.sessions() as session:
-            ids = await self._indicator_ids(session)
+            ids = await self.periods.indicator_ids(session)
             current = await indicator_values.latest_values(session, year)
         by_id = {row_id: number for number, row_id in ids.items()}
         return {by_id[row_id]: value for row_id, value in current.items() if row_id in by_id}
@@ -164,7 +163,7 @@ class IntakeService:
         if indicator is None:
             return None
         async with self.sessions() as session:
-            row_id = (await self._indicator_ids(session)).get(number)
+            row_id = (await self.periods.indicator_ids(session)).get(number)
             previous = await indicator_values.latest_value(session, row_id, year - 1) if row_id else None
         if previous is None:
             return None
@@ -193,7 +192,7 @@ class IntakeService:
             department = await departments.get_by_code(session, identity.department_code or "")
             if department is None:
                 raise EntryRefusedError(EntryProblem.NO_DEPARTMENT)
-            ids = await self._indicator_ids(session)
+            ids = await self.periods.indicator_ids(session)
             stored = []
             for item in items:
                 row = await indicator_values.record_value(
@@ -214,7 +213,4 @@ class IntakeService:
                 stored.append(Confirmed(item.number, row))
             return stored
 
-    async def _indicator_ids(self, session: AsyncSession) -> dict[int, int]:
-        """Indicator number → database id, for this plan."""
-        plan_id = await self.periods.plan_id(session)
-        return {row.number: row.id for row in await plan_rows.list_indicators(session, plan_id)}
+

@@ -6,7 +6,7 @@ a year is locked by the planning office once its report is compiled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,12 +29,31 @@ class YearStatus:
     locked: bool
 
 
+def open_year_of(statuses: list[YearStatus]) -> int | None:
+    """The latest year that is not locked, from statuses already read."""
+    unlocked = [status.year for status in statuses if not status.locked]
+    return unlocked[-1] if unlocked else None
+
+
+@dataclass
+class PlanRowIds:
+    """Database ids of the plan, its indicators and its tasks: fixed once the start-up sync wrote them.
+
+    Every step of a conversation needs them; they are read once per process instead of on every update.
+    """
+
+    plan: int | None = None
+    indicators: dict[int, int] = field(default_factory=dict)  # indicator number → row id
+    tasks: dict[str, int] = field(default_factory=dict)  # task key → row id
+
+
 @dataclass(frozen=True)
 class PeriodService:
     sessions: async_sessionmaker[AsyncSession]
     plan: LoadedPlan
     clock: Clock
     tz: ZoneInfo
+    ids: PlanRowIds = field(default_factory=PlanRowIds, compare=False, repr=False)
 
     def reporting_years(self) -> list[int]:
         """The regime's years that have begun, oldest first."""
@@ -43,10 +62,26 @@ class PeriodService:
         return [year for year in range(years.start, years.end + 1) if year <= this_year]
 
     async def plan_id(self, session: AsyncSession) -> int:
-        row = await plan_rows.get_plan(session, self.plan.plan.plan.code)
-        if row is None:
-            raise PlanNotSyncedError(self.plan.plan.plan.code)
-        return row.id
+        if self.ids.plan is None:
+            row = await plan_rows.get_plan(session, self.plan.plan.plan.code)
+            if row is None:
+                raise PlanNotSyncedError(self.plan.plan.plan.code)
+            self.ids.plan = row.id
+        return self.ids.plan
+
+    async def indicator_ids(self, session: AsyncSession) -> dict[int, int]:
+        """Indicator number → database id, for this plan's active indicators."""
+        if not self.ids.indicators:
+            rows = await plan_rows.list_indicators(session, await self.plan_id(session))
+            self.ids.indicators.update((row.number, row.id) for row in rows)
+        return self.ids.indicators
+
+    async def task_ids(self, session: AsyncSession) -> dict[str, int]:
+        """Task key → database id, for this plan's active tasks."""
+        if not self.ids.tasks:
+            rows = await plan_rows.list_tasks(session, await self.plan_id(session))
+            self.ids.tasks.update((row.task_key, row.id) for row in rows)
+        return self.ids.tasks
 
     async def year_statuses(self) -> list[YearStatus]:
         async with self.sessions() as session:
@@ -55,8 +90,7 @@ class PeriodService:
 
     async def open_year(self) -> int | None:
         """The year offered by default: the latest one that is not locked."""
-        unlocked = [status.year for status in await self.year_statuses() if not status.locked]
-        return unlocked[-1] if unlocked else None
+        return open_year_of(await self.year_statuses())
 
     async def is_locked(self, year: int) -> bool:
         async with self.sessions() as session:

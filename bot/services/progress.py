@@ -19,7 +19,6 @@ from bot.services.responsibility import Responsibility, TaskAssignment
 from storage.enums import ProgressStatus
 from storage.models import TaskProgressReport
 from storage.repositories import departments, locks, task_progress
-from storage.repositories import plan as plan_rows
 
 #: How each status is called in the annex's language (English msgids).
 STATUS_LABELS: dict[ProgressStatus, str] = {
@@ -95,7 +94,7 @@ class ProgressService:
         assignments = self.assignments(identity)
         async with self.sessions() as session:
             department = await departments.get_by_code(session, identity.department_code or "")
-            ids = await self._task_ids(session)
+            ids = await self.periods.task_ids(session)
             result = []
             for assignment in assignments:
                 current = None
@@ -120,7 +119,7 @@ class ProgressService:
             department = await departments.get_by_code(session, identity.department_code or "")
             if department is None:
                 raise EntryRefusedError(EntryProblem.NO_DEPARTMENT)
-            task_id = (await self._task_ids(session))[draft.task_id]
+            task_id = (await self.periods.task_ids(session))[draft.task_id]
             return await task_progress.record_progress(
                 session,
                 task_id=task_id,
@@ -134,6 +133,4 @@ class ProgressService:
                 now=self.clock.now(),
             )
 
-    async def _task_ids(self, session: AsyncSession) -> dict[str, int]:
-        plan_id = await self.periods.plan_id(session)
-        return {row.task_key: row.id for row in await plan_rows.list_tasks(session, plan_id)}
+

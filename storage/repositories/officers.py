@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import OfficerRole
-from storage.models import Officer
+from storage.models import Department, Officer
 from storage.repositories.audit import add_audited, record_event
 from storage.types import utcnow
 
@@ -45,6 +45,20 @@ async def get_active_by_telegram_id(session: AsyncSession, telegram_user_id: int
     return await session.scalar(
         select(Officer).where(Officer.telegram_user_id == telegram_user_id, Officer.active.is_(True))
     )
+
+
+async def get_active_with_department(
+    session: AsyncSession, telegram_user_id: int
+) -> tuple[Officer, Department | None] | None:
+    """The active officer and their department in one query: every update starts with this lookup."""
+    row = (
+        await session.execute(
+            select(Officer, Department)
+            .outerjoin(Department, Officer.department_id == Department.id)
+            .where(Officer.telegram_user_id == telegram_user_id, Officer.active.is_(True))
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def create_officer(

@@ -11,10 +11,8 @@ The outage is real on both backends; the bot's engine is the one production buil
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -58,7 +56,6 @@ async def _terminate_backends(engine: AsyncEngine) -> int:
 async def database_down(engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[None]:
     """The database cannot be reached inside the block; afterwards it is back, and the engine must cope."""
     closed_ports: list[socket.socket] = []
-    threads = set(threading.enumerate())
     redirect: Callable[[Any, Any, list[Any], dict[str, Any]], None]
     if engine.dialect.name == "sqlite":
         blocker = tmp_path / "not-a-directory"
@@ -87,11 +84,6 @@ async def database_down(engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[No
         event.remove(engine.sync_engine, "do_connect", redirect)
         for sock in closed_ports:
             sock.close()
-        # aiosqlite stops the thread of a failed connection without waiting for it: let those finish now,
-        # while the event loop still runs (each would otherwise report to a closed loop at the end of the test).
-        for worker in set(threading.enumerate()) - threads:
-            if "_connection_worker_thread" in worker.name:
-                await asyncio.to_thread(worker.join)
 
 
 def _assert_quiet_logs(caplog: pytest.LogCaptureFixture, outages: int) -> None:

@@ -23,7 +23,7 @@ async def test_unexpected_failure_gets_a_polite_answer_and_no_details(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("internal detail 42")
 
-    monkeypatch.setattr(officers, "get_active_by_telegram_id", broken)
+    monkeypatch.setattr(officers, "get_active_with_department", broken)
     user = emulator.user(31337, "Bình")
     with caplog.at_level(logging.ERROR, logger="handlers.errors"):
         await user.send("/start")
@@ -49,7 +49,7 @@ async def test_unreachable_database_gets_the_busy_answer_and_a_short_warning(
     async def unreachable(*args: object, **kwargs: object) -> None:
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
 
-    monkeypatch.setattr(officers, "get_active_by_telegram_id", unreachable)
+    monkeypatch.setattr(officers, "get_active_with_department", unreachable)
     user = emulator.user(31337, "Bình")
     with caplog.at_level(logging.WARNING, logger="handlers.errors"):
         await user.send("/start")

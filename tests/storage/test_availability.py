@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import db
 from storage.availability import database_unavailable, describe
@@ -29,13 +27,11 @@ async def _error_of(engine: AsyncEngine) -> BaseException:
 
 
 async def test_an_sqlite_file_that_cannot_be_opened(tmp_path: Path) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    threads = set(threading.enumerate())
-    error = await _error_of(create_async_engine(f"sqlite+aiosqlite:///{blocker / 'greenbot.sqlite3'}"))
-    for worker in set(threading.enumerate()) - threads:  # aiosqlite stops a failed connection's thread
-        if "_connection_worker_thread" in worker.name:  # without waiting: let it finish while the loop runs
-            await asyncio.to_thread(worker.join)
+    folder = tmp_path / "volume"
+    engine = create_engine(f"sqlite:///{folder / 'greenbot.sqlite3'}")  # the factory makes the folder
+    folder.rmdir()
+    folder.write_text("")  # and a file takes its place, as when the volume is gone
+    error = await _error_of(engine)
     assert isinstance(error, OperationalError)
     assert database_unavailable(error)
     assert describe(error) == "sqlalchemy.exc.OperationalError<-sqlite3.OperationalError"

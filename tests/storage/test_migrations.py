@@ -75,3 +75,21 @@ def test_blocking_helpers_and_cli(fresh_database_url: str, capsys: pytest.Captur
     assert capsys.readouterr().out.strip() == migrate.head_revision()
     migrate.downgrade(url, "base")
     assert migrate.current_revision(url) is None
+
+
+def test_the_shipped_head_read_without_alembic_is_alembics() -> None:
+    from storage.schema_version import shipped_head
+
+    assert shipped_head() == migrate.head_revision()
+
+
+async def test_is_current_tells_a_migrated_database_from_an_empty_or_older_one(fresh_database_url: str) -> None:
+    from storage.schema_version import database_revision, is_current
+
+    assert await database_revision(fresh_database_url) is None  # never migrated: no alembic_version table
+    assert not await is_current(fresh_database_url)
+    await migrate.upgrade_async(fresh_database_url, "0003")
+    assert await database_revision(fresh_database_url) == "0003"
+    assert not await is_current(fresh_database_url)
+    await migrate.upgrade_async(fresh_database_url)
+    assert await is_current(fresh_database_url)

@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import webhook
 from bot.cli import EXIT_CONFIG, main
 from bot.config import Settings
-from bot.webhook import SECRET_HEADER, build_web_app, valid_secret, valid_url
+from bot.webhook import SECRET_HEADER, build_web_app
+from bot.webhook_config import valid_secret, valid_url
 from storage.db import create_engine
 
 SECRET = "unit-test_secret"
@@ -50,8 +51,9 @@ async def unreachable_engine(
             silent.listen()
             monkeypatch.setattr(webhook, "HEALTH_TIMEOUT_SECONDS", 0.2)
             engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{silent.getsockname()[1]}/test")
-        else:  # the engine factory would create the folder; a plain engine shows a lost volume
-            engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'greenbot.sqlite3'}")
+        else:  # the engine factory creates the folder; removing it afterwards shows a lost volume
+            engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'greenbot.sqlite3'}")
+            (tmp_path / "gone").rmdir()
         yield engine
         await engine.dispose()
 

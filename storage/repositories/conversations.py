@@ -10,11 +10,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState
 from storage.repositories.audit import jsonable
+from storage.repositories.upsert import dialect_insert
 from storage.types import utcnow
 
 KEY_COLUMNS = ("name", "chat_id", "user_id")
@@ -72,9 +72,7 @@ async def save_state(
         "updated_at": now,
         "expires_at": now + ttl if ttl is not None else None,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ConversationState).values(name=name, chat_id=chat_id, user_id=user_id, **values)
+    statement = dialect_insert(session, ConversationState).values(name=name, chat_id=chat_id, user_id=user_id, **values)
     statement = statement.on_conflict_do_update(index_elements=list(KEY_COLUMNS), set_=values)
     await session.execute(statement)
 

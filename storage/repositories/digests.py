@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import DigestKind, SendStatus
 from storage.models import DigestSend, IndicatorValue, PlanningOfficeChat, TaskProgressReport
-from storage.repositories.send_log import dialect_insert, takeable
+from storage.repositories.send_log import takeable
+from storage.repositories.upsert import dialect_insert
 
 ERROR_LIMIT = 2000
 

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import AttemptOutcome, SendPurpose, SendStatus
 from storage.models import DeliveryAttempt, ReminderSend, ReminderSnooze
-from storage.repositories.send_log import dialect_insert, takeable
+from storage.repositories.send_log import takeable
+from storage.repositories.upsert import dialect_insert
 from storage.types import utcnow
 
 KEY_COLUMNS = ("deadline_id", "officer_id", "offset_days", "purpose")

@@ -8,7 +8,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import RoundLease
-from storage.repositories.send_log import dialect_insert
+from storage.repositories.upsert import dialect_insert
 
 
 async def acquire(session: AsyncSession, name: str, holder: str, *, now: dt.datetime, ttl: dt.timedelta) -> bool:

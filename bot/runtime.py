@@ -13,6 +13,7 @@ from bot.i18n import Catalogs, load_catalogs
 from bot.plan.loader import LoadedPlan, load_plan
 from bot.plan.registry import DepartmentRegistry
 from bot.services.accounts import AccountService
+from bot.services.callers import CallerLookup
 from bot.services.conversations import ConversationService
 from bot.services.intake import IntakeService
 from bot.services.periods import PeriodService
@@ -36,6 +37,7 @@ class Runtime:
     clock: Clock
     accounts: AccountService
     conversations: ConversationService
+    callers: CallerLookup
     periods: PeriodService
     responsibility: Responsibility
     intake: IntakeService
@@ -75,6 +77,7 @@ def build_runtime(
         clock=the_clock,
         tz=settings.tz,
     )
+    conversations = ConversationService(sessions, the_clock, settings.conversation_idle_timeout)
     periods = PeriodService(sessions, plan, the_clock, settings.tz)
     responsibility = Responsibility(plan.plan, registry)
     policy = reminder_policy(settings)
@@ -87,7 +90,8 @@ def build_runtime(
         sessions=sessions,
         clock=the_clock,
         accounts=accounts,
-        conversations=ConversationService(sessions, the_clock, settings.conversation_idle_timeout),
+        conversations=conversations,
+        callers=CallerLookup(sessions, accounts, conversations),
         periods=periods,
         responsibility=responsibility,
         intake=IntakeService(

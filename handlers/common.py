@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.services.accounts import Identity
+from bot.services.conversations import Conversation, Flow
 
 RUNTIME_KEY: Final = "runtime"
 
@@ -33,14 +34,31 @@ class Caller:
         return self.translator.gettext(msgid)
 
 
-async def identify_caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Caller:
-    runtime = runtime_of(context)
-    user = update.effective_user
-    if user is None:
+def _user_of(update: Update) -> User:
+    if update.effective_user is None:
         raise RuntimeError("update without a user")
-    identity = await runtime.accounts.identify(user.id, user.full_name)
+    return update.effective_user
+
+
+def _caller(runtime: Runtime, identity: Identity) -> Caller:
     translator = runtime.catalogs.translator(identity.locale or runtime.settings.default_locale)
     return Caller(identity=identity, translator=translator)
+
+
+async def identify_caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Caller:
+    runtime = runtime_of(context)
+    user = _user_of(update)
+    return _caller(runtime, await runtime.accounts.identify(user.id, user.full_name))
+
+
+async def identify_in_conversation(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, flow: Flow | None = None
+) -> tuple[Caller, Conversation | None]:
+    """The caller and their conversation of ``flow`` (None: the active one), looked up together."""
+    runtime = runtime_of(context)
+    user = _user_of(update)
+    identity, conversation = await runtime.callers.find(user.id, user.full_name, flow)
+    return _caller(runtime, identity), conversation
 
 
 def default_translator(context: ContextTypes.DEFAULT_TYPE) -> Translator:

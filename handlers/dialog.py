@@ -18,7 +18,7 @@ from bot.services.accounts import Role
 from bot.services.conversations import Conversation, Flow
 from handlers import intake, onboarding, progress
 from handlers.commands import Command
-from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
+from handlers.common import Caller, identify_caller, identify_in_conversation, not_registered_text, reply, runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if update.effective_user is None:
         return
     runtime = runtime_of(context)
-    caller = await identify_caller(update, context)
-    conversation = await runtime.conversations.active(update.effective_user.id)
+    caller, conversation = await identify_in_conversation(update, context)
     if conversation is None or (caller.identity.role is Role.STRANGER and conversation.flow is not Flow.REGISTER):
         if caller.identity.role is Role.STRANGER:
             await reply(update, context, not_registered_text(caller, runtime))

@@ -19,7 +19,7 @@ from bot.services.accounts import Role
 from bot.services.conversations import Conversation, Flow, Status
 from bot.services.entries import EntryProblem, EntryRefusedError, EvidenceDraft
 from handlers.callback_data import CallbackPrefix, InvalidCallbackDataError, build, parse
-from handlers.common import Caller, identify_caller, not_registered_text, reply, runtime_of
+from handlers.common import Caller, identify_in_conversation, not_registered_text, reply, runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ async def accept_press(
     query = update.callback_query
     if query is None:
         return None
-    caller = await identify_caller(update, context)
+    caller, conversation = await identify_in_conversation(update, context, flow)
     runtime = runtime_of(context)
     if caller.identity.role is Role.STRANGER:
         await query.answer()
@@ -141,7 +141,6 @@ async def accept_press(
         await refuse_stale(query, caller, command)
         return None
     nonce, action, *args = data.args
-    conversation = await runtime.conversations.get(caller.identity.telegram_user_id, flow)
     fits = (
         conversation is not None
         and conversation.nonce == nonce

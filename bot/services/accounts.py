@@ -68,35 +68,39 @@ class AccountService:
     async def identify(self, telegram_user_id: int, display_name: str) -> Identity:
         """Look the user up, bootstrapping ADMIN_IDS, and record their last activity."""
         async with self.sessions.begin() as session:
-            officer: Officer | None
-            department: Department | None = None
-            if telegram_user_id in self.admin_ids:
-                office = await departments.get_by_code(session, self.planning_office_code())
-                officer = await officers.ensure_admin(
-                    session,
-                    telegram_user_id=telegram_user_id,
-                    full_name=display_name,
-                    department_id=office.id if office else None,
-                    now=self.clock.now(),
-                )
-                if officer.department_id is not None:
-                    department = await departments.get_by_id(session, officer.department_id)
-            else:
-                found = await officers.get_active_with_department(session, telegram_user_id)
-                officer, department = found if found is not None else (None, None)
-                if officer is not None and officer.admin_from_config:
-                    await officers.revoke_config_admin(session, officer, now=self.clock.now())
-                    officer = None
-            if officer is None:
-                return Identity(Role.STRANGER, telegram_user_id, display_name, None, None, None)
-            await officers.touch_last_seen(session, officer, self.clock.now())
-            role = Role.ADMIN if officer.role is OfficerRole.ADMIN else Role.OFFICER
-            return Identity(
-                role=role,
+            return await self.identify_in(session, telegram_user_id, display_name)
+
+    async def identify_in(self, session: AsyncSession, telegram_user_id: int, display_name: str) -> Identity:
+        """``identify`` inside the caller's transaction (``bot.services.callers`` adds the conversation to it)."""
+        officer: Officer | None
+        department: Department | None = None
+        if telegram_user_id in self.admin_ids:
+            office = await departments.get_by_code(session, self.planning_office_code())
+            officer = await officers.ensure_admin(
+                session,
                 telegram_user_id=telegram_user_id,
-                full_name=officer.full_name,
-                department_code=department.code if department else None,
-                department_name=department.name if department else None,
-                locale=officer.locale,
-                officer_id=officer.id,
+                full_name=display_name,
+                department_id=office.id if office else None,
+                now=self.clock.now(),
             )
+            if officer.department_id is not None:
+                department = await departments.get_by_id(session, officer.department_id)
+        else:
+            found = await officers.get_active_with_department(session, telegram_user_id)
+            officer, department = found if found is not None else (None, None)
+            if officer is not None and officer.admin_from_config:
+                await officers.revoke_config_admin(session, officer, now=self.clock.now())
+                officer = None
+        if officer is None:
+            return Identity(Role.STRANGER, telegram_user_id, display_name, None, None, None)
+        await officers.touch_last_seen(session, officer, self.clock.now())
+        role = Role.ADMIN if officer.role is OfficerRole.ADMIN else Role.OFFICER
+        return Identity(
+            role=role,
+            telegram_user_id=telegram_user_id,
+            full_name=officer.full_name,
+            department_code=department.code if department else None,
+            department_name=department.name if department else None,
+            locale=officer.locale,
+            officer_id=officer.id,
+        )

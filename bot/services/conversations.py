@@ -114,12 +114,18 @@ class ConversationService:
     async def active(self, user_id: int) -> Conversation | None:
         """The conversation the person's next message answers, if any."""
         async with self.sessions() as session:
-            live = await self._all_active(session, user_id)
+            return await self.active_in(session, user_id)
+
+    async def active_in(self, session: AsyncSession, user_id: int) -> Conversation | None:
+        live = await self._all_active(session, user_id)
         return max(live, key=lambda c: c.updated_at or dt.datetime.min.replace(tzinfo=dt.UTC), default=None)
 
     async def get(self, user_id: int, flow: Flow) -> Conversation | None:
         async with self.sessions() as session:
-            return await self._load(session, user_id, flow)
+            return await self.get_in(session, user_id, flow)
+
+    async def get_in(self, session: AsyncSession, user_id: int, flow: Flow) -> Conversation | None:
+        return await self._load(session, user_id, flow)
 
     async def _park_others(self, session: AsyncSession, user_id: int, keep: Flow) -> None:
         for other in await self._all_active(session, user_id):

@@ -17,7 +17,7 @@ from bot.plan.model import DeadlineKind
 from bot.reports.message import render_deadline_day, render_summary, render_weekly
 from bot.reports.model import DeliveryState
 from bot.runtime import Runtime
-from bot.services.digests import DigestService
+from bot.services.digests import DigestEnvelope, DigestService
 from bot.services.summaries import SummaryService
 from bot.text import telegram_length
 from scheduler.reminder_schedule import LOCAL_TZ
@@ -218,13 +218,19 @@ async def test_the_day_after_report_names_on_time_late_and_missing(runtime_2015:
     assert "Ủy ban nhân dân thành phố Kon Tum" in text
 
 
+async def _claimed_weekly(runtime: Runtime, clock: FakeClock) -> tuple[DigestService, DigestEnvelope]:
+    """Monday 14/12/2015 08:30: the admin's weekly digest, claimed by this worker and not sent yet."""
+    await _admin(runtime)
+    service = DigestService.from_runtime(runtime)
+    clock.current = local(12, 14)
+    [weekly] = await service.prepare_round()
+    return service, weekly
+
+
 async def test_a_failed_digest_is_retaken_and_resumes_after_the_parts_sent(
     runtime_2015: Runtime, clock: FakeClock
 ) -> None:
-    await _admin(runtime_2015)
-    service = DigestService.from_runtime(runtime_2015)
-    clock.current = local(12, 14)
-    [weekly] = await service.prepare_round()
+    service, weekly = await _claimed_weekly(runtime_2015, clock)
     await service.failed(weekly, 1, "network down")
     [retaken] = await dataclasses.replace(service, worker="later").prepare_round()
     assert (retaken.send_id, retaken.parts_sent) == (weekly.send_id, 1)
@@ -239,10 +245,7 @@ async def test_a_digest_abandoned_during_a_call_resumes_after_the_part_in_flight
     runtime_2015: Runtime, clock: FakeClock
 ) -> None:
     """The claimer died while part 1 was on its way: part 1 may have arrived, so the take-over starts at 2."""
-    await _admin(runtime_2015)
-    service = DigestService.from_runtime(runtime_2015)
-    clock.current = local(12, 14)
-    [weekly] = await service.prepare_round()
+    service, weekly = await _claimed_weekly(runtime_2015, clock)
     await service.progressed(weekly, 1)
     await service.in_flight(weekly, 1)
     clock.current = local(12, 14, 8, 40)
@@ -257,10 +260,7 @@ async def test_a_digest_abandoned_during_a_call_resumes_after_the_part_in_flight
 
 
 async def test_a_part_refused_with_an_answer_is_not_counted_as_out(runtime_2015: Runtime, clock: FakeClock) -> None:
-    await _admin(runtime_2015)
-    service = DigestService.from_runtime(runtime_2015)
-    clock.current = local(12, 14)
-    [weekly] = await service.prepare_round()
+    service, weekly = await _claimed_weekly(runtime_2015, clock)
     await service.in_flight(weekly, 0)
     await service.in_flight(weekly, None)  # Telegram answered 500: part 0 did not arrive
     clock.current = local(12, 14, 8, 46)

@@ -50,11 +50,29 @@ def split_message(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str
     return messages
 
 
+#: How item lines begin (a bullet, or an indented detail); any other line introduces what follows it.
+ITEM_STARTS: Final = ("•", " ")
+
+
 def _lines_within(block: str, limit: int) -> list[str]:
     lines: list[str] = []
     for line in block.split("\n"):
         lines.extend(_words_within(line, limit) if telegram_length(line) > limit else [line])
-    return lines
+    return _headings_with_what_follows(lines, limit)
+
+
+def _headings_with_what_follows(lines: list[str], limit: int) -> list[str]:
+    """A heading (or blank) line goes with the line after it, so a message never ends on "❌ Not submitted (20):"."""
+    pieces: list[str] = []
+    waiting: list[str] = []
+    for line in lines:
+        waiting.append(line)
+        if not line.startswith(ITEM_STARTS):
+            continue
+        together = "\n".join(waiting)
+        pieces.extend([together] if telegram_length(together) <= limit else waiting)
+        waiting = []
+    return pieces + waiting
 
 
 def _longest_prefix(word: str, limit: int) -> int:

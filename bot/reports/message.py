@@ -57,6 +57,13 @@ def _signed(translator: Translator, value: Decimal) -> str:
     return f"+{text}" if value > 0 else (f"-{text}" if value < 0 else text)
 
 
+def _section(heading: str, blocks: Sequence[str]) -> list[str]:
+    """A section's heading travels with its first block, so a message never ends on a heading."""
+    if not blocks:
+        return [heading]
+    return [f"{heading}\n{blocks[0]}", *blocks[1:]]
+
+
 def _names(names: Sequence[str], shown: int | None = None) -> str:
     if shown is None or len(names) <= shown:
         return ", ".join(names)
@@ -76,14 +83,17 @@ def render_summary(
 def summary_blocks(translator: Translator, summary: YearSummary, *, with_files: bool = False) -> list[str]:
     _ = translator.gettext
     blocks = [_headline(translator, summary)]
-    blocks.append("\n" + _("📈 INDICATORS (Annex II)"))
-    if not summary.indicators:
-        blocks.append(_("The plan has no indicator for {year}.").format(year=summary.year))
-    blocks += [_indicator_block(translator, line, summary.year) for line in summary.indicators]
-    blocks.append("\n" + _("🏢 REPORTS OF THE DEPARTMENTS ({year} deadlines)").format(year=summary.year))
-    blocks += _department_blocks(translator, summary.departments)
-    blocks.append("\n" + _("📋 TASKS (Annex I)"))
-    blocks += [_task_group_block(translator, group) for group in summary.task_groups]
+    indicators = [_indicator_block(translator, line, summary.year) for line in summary.indicators] or [
+        _("The plan has no indicator for {year}.").format(year=summary.year)
+    ]
+    blocks += _section("\n" + _("📈 INDICATORS (Annex II)"), indicators)
+    blocks += _section(
+        "\n" + _("🏢 REPORTS OF THE DEPARTMENTS ({year} deadlines)").format(year=summary.year),
+        _department_blocks(translator, summary.departments),
+    )
+    blocks += _section(
+        "\n" + _("📋 TASKS (Annex I)"), [_task_group_block(translator, group) for group in summary.task_groups]
+    )
     if with_files:
         blocks.append(
             "\n" + _("Attached: the compiled table (XLSX), the chart (PNG) and a draft report (DOCX) to complete.")
@@ -262,11 +272,13 @@ def render_weekly(translator: Translator, digest: WeeklyDigest, *, limit: int = 
         )
     ]
     if digest.upcoming:
-        blocks.append("\n" + _("Coming up:"))
-        blocks += [_status_block(translator, status, digest.today) for status in digest.upcoming]
+        blocks += _section(
+            "\n" + _("Coming up:"), [_status_block(translator, status, digest.today) for status in digest.upcoming]
+        )
     if digest.overdue:
-        blocks.append("\n" + _("Overdue:"))
-        blocks += [_status_block(translator, status, digest.today) for status in digest.overdue]
+        blocks += _section(
+            "\n" + _("Overdue:"), [_status_block(translator, status, digest.today) for status in digest.overdue]
+        )
     if digest.overdue_more:
         blocks.append(
             translator.ngettext(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import split_message
+from bot.text import split_message, telegram_length
 
 
 def test_blocks_move_whole_to_the_next_message() -> None:
@@ -24,3 +24,15 @@ def test_length_is_counted_as_telegram_counts_it() -> None:
     messages = split_message(["📊" * 2048, "📊"], limit=4096)
     assert [len(m) for m in messages] == [2048, 1]
     assert split_message(["📊" * 3], limit=4) == ["📊📊", "📊"]  # a giant word is cut between characters
+
+
+def test_a_heading_line_of_a_split_block_stays_with_the_line_after_it() -> None:
+    """An over-long block is split between lines, never right after a heading such as "❌ Not submitted (3):"."""
+    block = "\n".join(["", "🏢 REPORTS", "❌ Not submitted (3):", "• " + "a" * 30, "• " + "b" * 30, "• " + "c" * 30])
+    for limit in range(66, 130):  # from the heading and its first item just fitting in one message
+        messages = split_message(["intro " * 3, block], limit)
+        assert "\n".join(messages).replace("\n", "") == ("intro " * 3 + block).replace("\n", "")
+        for message in messages:
+            assert telegram_length(message) <= limit
+            last = message.splitlines()[-1]
+            assert last.startswith("•") or last.startswith("intro"), (limit, messages)  # never a heading

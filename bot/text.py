@@ -44,7 +44,7 @@ def split_message(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str
                 continue
             if current:
                 messages.append(current)
-            current = piece
+            current = piece.lstrip("\n")  # a message does not open on the blank line that set its section apart
     if current:
         messages.append(current)
     return messages

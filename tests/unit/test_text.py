@@ -36,3 +36,8 @@ def test_a_heading_line_of_a_split_block_stays_with_the_line_after_it() -> None:
             assert telegram_length(message) <= limit
             last = message.splitlines()[-1]
             assert last.startswith("•") or last.startswith("intro"), (limit, messages)  # never a heading
+
+
+def test_a_message_never_opens_on_a_blank_line() -> None:
+    messages = split_message(["a" * 30, "\nSECTION\n• item"], 35)
+    assert messages == ["a" * 30, "SECTION\n• item"]

@@ -212,5 +212,3 @@ class IntakeService:
                 )
                 stored.append(Confirmed(item.number, row))
             return stored
-
-

@@ -132,5 +132,3 @@ class ProgressService:
                 actor_telegram_id=identity.telegram_user_id,
                 now=self.clock.now(),
             )
-
-
